@@ -122,6 +122,8 @@ def main() -> int:
     bad = remote_loads(docs)
     for b in bad:
         print(f"network load: {b}", file=sys.stderr)
+    if not (docs / "index.html").exists():
+        print("no nbs/index.ipynb: the book has no front page", file=sys.stderr)
     print(f"book: {docs / 'index.html'} ({len(site.pages)} pages)")
     return 1 if bad else 0
 

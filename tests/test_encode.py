@@ -1,0 +1,79 @@
+"Property tests of the genotype codes and encoders."
+import numpy as np, pytest, torch
+from hypothesis import given, strategies as st
+from genopred_nb.encode import (ALLELES, BASES, codes_from_strings, strings_from_codes, two_hot, scalar_codes, dosage,
+                                DosageCoding, code_counts)
+
+codes = st.integers(0, 255)
+code_arrays = st.lists(codes, min_size=1, max_size=64).map(lambda c: np.array(c, np.uint8))
+
+
+@given(code_arrays)
+def test_two_hot_sums_to_present_alleles(c):
+    present = ((c >> 4) > 0).astype(int) + ((c & 15) > 0)
+    np.testing.assert_allclose(two_hot(c).sum(-1), present, atol=1e-6)
+
+
+@given(code_arrays)
+def test_two_hot_weights_only_possible_bases(c):
+    v = two_hot(c)
+    for code, row in zip(c, v):
+        possible = set(BASES[ALLELES[code >> 4]] + BASES[ALLELES[code & 15]])
+        assert {b for b, w in zip('ACGT', row) if w > 0} == possible
+
+
+@given(code_arrays)
+def test_torch_and_numpy_agree(c):
+    np.testing.assert_array_equal(two_hot(torch.as_tensor(c)).numpy(), two_hot(c))
+    np.testing.assert_array_equal(scalar_codes(torch.as_tensor(c), scheme='purine_pyrimidine').numpy(),
+                                  scalar_codes(c, scheme='purine_pyrimidine'))
+
+
+@given(code_arrays)
+def test_strings_round_trip(c):
+    canonical = codes_from_strings(strings_from_codes(c))  # '-A' reads as 'A-': the absent copy goes second
+    np.testing.assert_array_equal(two_hot(canonical), two_hot(c))
+    np.testing.assert_array_equal(codes_from_strings(strings_from_codes(canonical)), canonical)
+
+
+@given(st.text(alphabet='ACGTRYSWKMBDHVNI-', min_size=0, max_size=2))
+def test_any_short_genotype_parses(s):
+    assert codes_from_strings([s]).shape == (1,)
+
+
+@given(st.text(alphabet='ACGT', min_size=3, max_size=6))
+def test_three_or_more_bases_rejected(s):
+    with pytest.raises(ValueError, match=rf"genotypes\[0\] = '{s}': a genotype has one or two alleles \(e.g. 'AG', 'A', '-'\), not {len(s)}"):
+        codes_from_strings([s])
+
+
+@given(code_arrays)
+def test_scalar_codes_are_two_hot_times_values(c):
+    np.testing.assert_allclose(scalar_codes(c), two_hot(c) @ np.array([0, 1, 2, 3]), atol=1e-6)
+
+
+@given(st.lists(st.sampled_from(['AA', 'AG', 'GG', 'A', 'G', 'N', 'R', '-']), min_size=2, max_size=40))
+def test_dosage_counts_minor_allele(column):
+    c = codes_from_strings(np.array(column)[:, None])
+    x, coding = dosage(c)
+    if not coding.kept[0]: return
+    minor = 'ACGT'[coding.minor[0] - 1]
+    called = [s for s in column if s not in ('N', 'R', '-')]
+    expected = [s.count(minor) * (2 if len(s) == 1 else 1) for s in called]
+    np.testing.assert_allclose(x[[i for i, s in enumerate(column) if s in called], 0], expected)
+    np.testing.assert_allclose(x[[i for i, s in enumerate(column) if s not in called], 0], np.mean(expected), rtol=1e-6)
+
+
+def test_code_counts_matches_naive():
+    rng = np.random.default_rng(0)
+    c = rng.integers(0, 256, (50, 9000), dtype=np.uint8)
+    counts = code_counts(c, chunk=1000)
+    assert counts[4321, c[7, 4321]] == (c[:, 4321] == c[7, 4321]).sum()
+    assert (counts.sum(1) == 50).all()
+
+
+def test_dosage_errors():
+    c = codes_from_strings([['AG', 'AA'], ['GG', 'AG']])
+    coding = DosageCoding.fit(c)
+    with pytest.raises(ValueError, match="codes has 1 variants but the coding was fitted on 2; encode the same variants"):
+        coding(c[:, :1])

@@ -1,0 +1,36 @@
+"Traits: heritability, architectures, errors."
+import numpy as np, pytest
+from genopred_nb.simulate import simulate_cohort
+from genopred_nb.phenotype import simulate_trait
+
+
+@pytest.fixture(scope='module')
+def cohort():
+    return simulate_cohort(10_000, seed=11, n_autosomes=1, length=2e5, progress=False)
+
+
+@pytest.mark.parametrize('h2', [0.1, 0.5, 0.9])
+def test_realised_h2_within_002_at_10k(cohort, h2):
+    assert abs(simulate_trait(cohort, h2=h2, seed=int(h2 * 10)).realised_h2 - h2) < 0.02
+
+
+def test_multiallelic_sites_get_two_effect_alleles():
+    wide = simulate_cohort(2000, seed=1, n_autosomes=1, length=1e6, sex_chromosomes=False, progress=False)
+    t = simulate_trait(wide, h2=0.5, seed=1, n_causal=3000)
+    alleles_per_site = t.causal.groupby(['chrom', 'site']).allele.nunique()
+    assert (alleles_per_site >= 2).any()
+
+
+def test_panel_only_causal(cohort):
+    assert simulate_trait(cohort, h2=0.5, seed=2, causal_sites='panel').causal.on_panel.all()
+
+
+@pytest.mark.parametrize('kwargs, message', [
+    (dict(h2=0), r"h2=0 is not a heritability; give a value strictly between 0 and 1"),
+    (dict(h2=1.0), r"h2=1.0 is not a heritability"),
+    (dict(h2=0.5, architecture={'additive': 0.7, 'epistasis': 0.2}), r"shares of the genetic variance sum to 0.9; make them sum to 1"),
+    (dict(h2=0.5, prevalence=1.5), r"prevalence=1.5 must lie strictly between 0 and 1, or be None"),
+    (dict(h2=0.5, n_causal=10**6), r"n_causal=1000000: the cohort has only \d+ polymorphic sequence sites for 'additive'"),
+])
+def test_trait_errors(cohort, kwargs, message):
+    with pytest.raises(ValueError, match=message): simulate_trait(cohort, seed=1, **kwargs)
