@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 GENOPRED_SCALE ?= study
 NOTEBOOKS := $(sort $(wildcard nbs/[0-9]*.ipynb)) nbs/index.ipynb
 
-.PHONY: study test venv sync notebooks book bench
+.PHONY: study test venv sync notebooks book screenshots bench
 
 $(BIN)/.installed: setup.py settings.ini
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -35,7 +35,13 @@ notebooks: venv
 	$(BIN)/nbdev_clean
 
 book: venv
+	$(BIN)/python tools/readme.py
 	$(BIN)/python tools/render_book.py
+
+screenshots: book
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	mkdir -p .cache/shots
+	for p in _docs/*.html; do tools/screenshot.sh "$$p" ".cache/shots/$$(basename "$$p" .html).png"; done
 
 study: notebooks book
 
