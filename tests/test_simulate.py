@@ -93,3 +93,38 @@ def test_recombination_map_and_hky():
     assert ((breaks > 2e5) & (breaks < 4e5)).sum() > 5 * ((breaks > 0) & (breaks < 2e5)).sum()
     with pytest.raises(ValueError, match="x_length and y_length come from recombination_rate's map; leave them None"):
         simulate_cohort(10, seed=1, recombination_rate=rmap, x_length=1e5, progress=False)
+
+
+def test_subset_keeps_genotypes_and_variants_aligned(cohort):
+    sub = cohort.subset(chromosomes=['X', '1'], variants=np.arange(cohort.n_variants)[::3])
+    assert sub.chromosomes == ['1', 'X'] and sub.variants.chrom.unique().tolist() == ['1', 'X']
+    for c in sub.chromosomes:
+        sites = sub.variants.site[sub.variants.chrom == c]
+        np.testing.assert_array_equal(sub.genotypes[c], cohort.genotypes[c][:, np.isin(cohort.variants.site[cohort.variants.chrom == c], sites)])
+    with pytest.raises(ValueError, match="individuals has values of type float64; give a boolean mask or integer indices"):
+        cohort.subset(individuals=[1.7, 2.2])
+
+
+def test_sample_ids_checked():
+    ts = msprime.sim_mutations(msprime.sim_ancestry(4, population_size=1e4, sequence_length=1e4, random_seed=1), rate=1e-7,
+                               model=msprime.JC69(), random_seed=1)
+    with pytest.raises(ValueError, match="sample_ids has 3 names for 4 individuals; give one per individual"):
+        Cohort.from_tree_sequences({'1': ts}, sexes=list('FFMM'), sample_ids=['a', 'b', 'c'], seed=1, progress=False)
+    with pytest.raises(ValueError, match="sample_ids has duplicates; give every individual its own name"):
+        Cohort.from_tree_sequences({'1': ts}, sexes=list('FFMM'), sample_ids=['a', 'b', 'c', 'a'], seed=1, progress=False)
+
+
+def test_missing_data_keeps_absent_copies_absent():
+    "A site where one node has no ancestry (missing data): men's second X copy stays absent, the isolated node reads N."
+    x = simulate_cohort(20, seed=3, n_autosomes=1, length=1e5, progress=False).tree_sequences['X']
+    tables = x.dump_tables()
+    node = int(x.individual(0).nodes[0])
+    keep = ~((tables.edges.child == node) & (tables.edges.left < 5e4))
+    tables.edges.set_columns(**{k: getattr(tables.edges, k)[keep] for k in ('left', 'right', 'parent', 'child')})
+    ts = tables.tree_sequence()
+    sexes = np.array(['F' if len(i.nodes) == 2 else 'M' for i in ts.individuals()])
+    c = Cohort.from_tree_sequences({'X': ts}, sexes=sexes, seed=1, panel_maf=0, progress=False)
+    left = (c.variants.pos <= 5e4).to_numpy()
+    g = c.genotypes['X'][:, left]
+    assert ((g[sexes == 'M'] & 15) == 0).all()  # men: second copy absent
+    assert ((g[0] >> 4) == 15).all()  # the isolated node: N
