@@ -2,6 +2,7 @@
 import numpy as np, pytest
 from genopred_nb.simulate import simulate_cohort
 from genopred_nb.phenotype import simulate_trait
+from genopred_nb.encode import BASE_COUNTS, SYMBOL
 
 
 @pytest.fixture(scope='module')
@@ -34,3 +35,23 @@ def test_panel_only_causal(cohort):
 ])
 def test_trait_errors(cohort, kwargs, message):
     with pytest.raises(ValueError, match=message): simulate_trait(cohort, seed=1, **kwargs)
+
+
+def test_sexed_components_centred_within_sex():
+    c = simulate_cohort(2000, seed=5, n_autosomes=1, length=3e5, progress=False)
+    t = simulate_trait(c, h2=0.5, seed=1, architecture={'x_linked': 0.4, 'y_linked': 0.2, 'sex_specific': 0.4},
+                       n_causal={'x_linked': 50, 'y_linked': 20, 'sex_specific': 50})
+    means = t.components.groupby(c.samples.sex.to_numpy()).mean()
+    np.testing.assert_allclose(means.to_numpy(), 0, atol=1e-9)
+    assert np.isclose(np.var(t.genetic_value), 0.5)
+    assert t.causal.kind.value_counts()['y_linked'] >= 20
+    with pytest.raises(ValueError, match=r"n_causal\['x_linked'\]=None; give an integer >= 1 for every kind of the architecture"):
+        simulate_trait(c, h2=0.5, seed=1, architecture={'additive': 0.5, 'x_linked': 0.5}, n_causal={'additive': 10})
+
+
+def test_causal_table_rebuilds_linear_components(cohort):
+    t = simulate_trait(cohort, h2=0.5, seed=4)
+    codes = cohort.true_codes('1', t.causal.site)
+    counts = np.stack([BASE_COUNTS[codes[:, j], SYMBOL[a] - 1] for j, a in enumerate(t.causal.allele)], 1)
+    g = counts @ t.causal.effect.to_numpy()
+    np.testing.assert_allclose(g - g.mean(), t.genetic_value, atol=1e-9)
