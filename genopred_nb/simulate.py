@@ -257,7 +257,7 @@ def simulate_cohort(n_individuals: int, # diploid individuals in the cohort
                     x_length: float | None = None, # bp of X (default `length`)
                     y_length: float | None = None, # bp of Y (default `length`)
                     female_fraction: float = 0.5, # chance that an individual is female
-                    population_size: float = 1e4, # autosomal effective size, when `demography` is None
+                    population_size: float | None = None, # autosomal effective size (default 1e4); or give `demography`
                     demography: msprime.Demography | None = None, # any msprime demography (e.g. `bottleneck_expansion()`); samples come from its first population
                     recombination_rate: float | msprime.RateMap = 1e-8, # per bp per generation, or a map used for every autosome
                     mutation_rate: float = 1e-8, # per bp per generation
@@ -277,7 +277,9 @@ def simulate_cohort(n_individuals: int, # diploid individuals in the cohort
         if mutation_model not in MUTATION_MODELS:
             raise ValueError(f"mutation_model={mutation_model!r} is not a model; use {', '.join(map(repr, MUTATION_MODELS))} or an msprime nucleotide model")
         mutation_model = MUTATION_MODELS[mutation_model]()
-    if demography is None: demography = msprime.Demography.isolated_model([population_size])
+    if demography is not None and population_size is not None:
+        raise ValueError("population_size and demography both given; the demography sets the sizes, so drop population_size")
+    if demography is None: demography = msprime.Demography.isolated_model([population_size or 1e4])
     pop = demography.populations[0].name
     sexes = np.where(_rng(seed, 'sex').random(n_individuals) < female_fraction, 'F', 'M').astype(object)
     n_f, n_m = int((sexes == 'F').sum()), int((sexes == 'M').sum())
