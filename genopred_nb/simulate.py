@@ -8,7 +8,7 @@ import copy, json, os, tempfile, zipfile
 from dataclasses import dataclass, field
 import numpy as np, pandas as pd
 import msprime, tskit
-from tqdm.auto import tqdm
+from tqdm import tqdm
 from fastcore.basics import patch
 from .encode import BASES, SYMBOL, ABSENT, MISSING
 
