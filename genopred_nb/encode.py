@@ -5,6 +5,7 @@
 # %% ../nbs/03_encode.ipynb #0121e6a5
 from __future__ import annotations
 from dataclasses import dataclass
+from functools import cached_property
 import numpy as np, pandas as pd
 
 # %% auto #0
@@ -162,9 +163,13 @@ class DosageCoding:
         if codes.shape[1] != len(self.minor):
             raise ValueError(f"codes has {codes.shape[1]} variants but the coding was fitted on {len(self.minor)}; encode the same variants")
         keep = self.kept
+        return self._table[np.arange(keep.sum()), codes[:, keep]]
+
+    @cached_property
+    def _table(self) -> np.ndarray:
+        "(n_kept, 256) float32 dosage of every code, missing calls imputed: built once, reused for every batch."
         value, readable = self._values()
-        table = np.where(readable[keep], value[keep], self.mean[keep, None]).astype(np.float32)
-        return table[np.arange(keep.sum()), codes[:, keep]]
+        return np.where(readable[self.kept], value[self.kept], self.mean[self.kept, None]).astype(np.float32)
 
 # %% ../nbs/03_encode.ipynb #bfdee6e1
 def dosage(codes: np.ndarray, # uint8 genotype codes (n_individuals, n_variants)
