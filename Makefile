@@ -46,4 +46,5 @@ screenshots: book
 study: notebooks book
 
 bench: venv
-	$(BIN)/python benchmarks/simulate.py
+	GENOPRED_SCALE=$(GENOPRED_SCALE) $(BIN)/python benchmarks/simulate.py
+	GENOPRED_SCALE=$(GENOPRED_SCALE) $(BIN)/python benchmarks/baselines.py

@@ -1,0 +1,98 @@
+"GWAS, clumping and the classical scores: behaviour, agreement with scikit-learn, errors."
+import numpy as np, pandas as pd, pytest
+from genopred_nb.simulate import simulate_cohort
+from genopred_nb.phenotype import simulate_trait
+from genopred_nb.baselines import (DosageDesign, gwas, clump, validation_split, PThreshold, ClumpThreshold,
+                                   LassoPRS, RidgePRS, phenotype_vector)
+from genopred_nb.ld import banded_r, ld_window
+
+
+@pytest.fixture(scope='module')
+def data():
+    cohort = simulate_cohort(600, seed=5, n_autosomes=2, length=3e5, progress=False)
+    return cohort, simulate_trait(cohort, h2=0.6, seed=5, n_causal=20)
+
+
+@pytest.mark.parametrize('make, message', [
+    (lambda c, t: t.y[:-1], r"^y has shape \(599,\) but the cohort has 600 individuals; give one value per individual, in cohort.samples order$"),
+    (lambda c, t: np.r_[np.nan, t.y[1:]], r"^y has 1 NaN values \(first at position 0\); drop those individuals first, e.g. cohort.subset\(individuals=~np.isnan\(y\)\)$"),
+    (lambda c, t: np.full(600, 2.5), r"^y is constant \(every value is 2.5\); a predictor needs a phenotype that varies$"),
+    (lambda c, t: pd.Series(t.y, index=[f'x{i}' for i in range(600)]),
+     r"^y and the cohort are from different sample sets: 600 of the cohort's 600 samples are not in y \(first 's0'\); give y for this cohort's samples$"),
+])
+@pytest.mark.parametrize('model', [PThreshold, ClumpThreshold, LassoPRS, RidgePRS])
+def test_fit_rejects_bad_phenotypes(data, make, message, model):
+    cohort, trait = data
+    with pytest.raises(ValueError, match=message): model().fit(cohort, make(cohort, trait))
+
+
+def test_window_longer_than_chromosome(data):
+    cohort, _ = data
+    m = cohort.genotypes['1'].shape[1]
+    with pytest.raises(ValueError, match=rf"^window={m + 5} does not fit a chromosome of {m} variants; give a window between 1 and {m - 1}$"):
+        banded_r(cohort.genotypes['1'], window=m + 5)
+
+
+def test_ld_window_caps_at_the_chromosome():
+    tiny = simulate_cohort(300, seed=2, n_autosomes=1, length=5e4, sex_chromosomes=False, progress=False)
+    lw = ld_window(tiny, max_window=10_000)
+    assert lw.per_chromosome.window.iloc[0] <= tiny.n_variants - 1
+
+
+@pytest.mark.parametrize('model', [PThreshold, ClumpThreshold, LassoPRS, RidgePRS])
+def test_same_seed_same_predictions_and_predictive(data, model):
+    cohort, trait = data
+    train, test = cohort.subset(individuals=np.arange(480)), cohort.subset(individuals=np.arange(480, 600))
+    a, b = (model(seed=3).fit(train, trait).predict(test) for _ in range(2))
+    np.testing.assert_array_equal(a, b)
+    assert np.corrcoef(a, trait.y[480:])[0, 1] > 0.2
+
+
+def test_predict_before_fit(data):
+    with pytest.raises(RuntimeError, match=r"^this LassoPRS is not fitted yet; call fit\(cohort, y\) first$"):
+        LassoPRS().predict(data[0])
+
+
+def test_logistic_gwas_matches_sklearn(data):
+    from sklearn.linear_model import LogisticRegression
+    cohort, _ = data
+    case = simulate_trait(cohort, h2=0.6, seed=5, n_causal=20, prevalence=0.3)
+    design = DosageDesign.fit(cohort)
+    res = gwas(cohort, case, design=design, covariates='sex')
+    j = int(res.p.idxmin())
+    x = design.matrix(cohort)[:, j]
+    sex = (cohort.samples.sex == 'M').to_numpy(float)
+    fit = LogisticRegression(C=np.inf, tol=1e-12, max_iter=10_000).fit(np.c_[sex, x], case.y)
+    assert abs(fit.coef_[0, 1] - res.beta[j]) < 1e-5
+
+
+def test_linear_gwas_with_sex_matches_least_squares(data):
+    cohort, trait = data
+    design = DosageDesign.fit(cohort)
+    res = gwas(cohort, trait, design=design, covariates='sex')
+    x = design.matrix(cohort).astype(float)
+    sex = (cohort.samples.sex == 'M').to_numpy(float)
+    for j in (0, 7, int(res.p.idxmin())):
+        d = np.c_[np.ones(600), sex, x[:, j]]
+        coef, rss = np.linalg.lstsq(d, trait.y, rcond=None)[:2]
+        se = np.sqrt(rss[0] / (600 - 3) * np.linalg.inv(d.T @ d)[2, 2])
+        np.testing.assert_allclose([res.beta[j], res.se[j]], [coef[2], se], rtol=1e-8)
+
+
+def test_clump_index_variants_are_not_linked(data):
+    cohort, trait = data
+    design = DosageDesign.fit(cohort)
+    res = gwas(cohort, trait, design=design)
+    index = clump(res, cohort, design=design, r2=0.2, kb=100)
+    x = design.matrix(cohort)[:, index]
+    r2 = np.corrcoef(x, rowvar=False) ** 2
+    pos, chrom = res.pos.to_numpy()[index], res.chrom.to_numpy()[index]
+    near = (np.abs(pos[:, None] - pos[None, :]) <= 100_000) & (chrom[:, None] == chrom[None, :]) & ~np.eye(len(index), dtype=bool)
+    assert not (r2[near] > 0.2).any()
+
+
+def test_validation_split():
+    a, b = validation_split(10, fraction=0.3, seed=1)
+    assert len(b) == 3 and not set(a) & set(b) and len(a) + len(b) == 10
+    with pytest.raises(ValueError, match=r"^fraction=0.01 of 10 individuals leaves an empty part; use more individuals or another fraction$"):
+        validation_split(10, fraction=0.01)
