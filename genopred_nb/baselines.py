@@ -10,7 +10,7 @@ from numba.extending import intrinsic
 from scipy import stats
 from scipy.linalg import cho_factor, cho_solve
 from .encode import ALLELES, PAIR_DOSAGE, DosageCoding, code_counts
-from .simulate import Cohort
+from .simulate import Cohort, _select
 from .phenotype import Trait
 
 # %% auto #0
@@ -58,6 +58,7 @@ class DosageDesign:
            ) -> DosageDesign:
         "Fit the coding of each chromosome on the training individuals."
         chroms = cohort.check_chromosomes([c for c in cohort.chromosomes if c != 'Y'] if chromosomes is None else chromosomes)
+        rows = _individuals(cohort, rows)
         codings, frames = {}, []
         offsets = np.r_[0, np.cumsum([cohort.genotypes[c].shape[1] for c in cohort.chromosomes])]
         for c in chroms:
@@ -66,7 +67,7 @@ class DosageDesign:
             kept = np.flatnonzero(coding.kept)
             counts = counts[kept]
             mean = coding.mean[kept].astype(np.float64)
-            var = (counts * (coding._table.astype(np.float64) - mean[:, None]) ** 2).sum(1) / (cohort.n_individuals if rows is None else len(rows))
+            var = (counts * (coding._table.astype(np.float64) - mean[:, None]) ** 2).sum(1) / len(rows)
             v = cohort.variants.iloc[offsets[cohort.chromosomes.index(c)] + kept]
             frames.append(pd.DataFrame({'chrom': c, 'pos': v.pos.to_numpy(), 'variant': v.index.to_numpy(),
                                         'minor': [ALLELES[a] for a in coding.minor[kept]], 'major': [ALLELES[a] for a in coding.major[kept]],
@@ -81,19 +82,21 @@ class DosageDesign:
                *,
                rows: np.ndarray | None = None, # individuals (indices); None: all
                size: int = 4096, # variants per chunk
+               variants: np.ndarray | None = None, # bool (n_variants,): only these variants; None: all
               ):
-        "Yield (slice into `variants`, float32 dosages (n, chunk)) over all kept variants, chunk by chunk."
-        start, index = 0, np.arange(cohort.n_individuals) if rows is None else np.asarray(rows)
+        "Yield (indices into `variants`, float32 dosages (n, chunk)) over the kept variants, chunk by chunk."
+        start, index = 0, _individuals(cohort, rows)
         for c, coding in self.codings.items():
             codes = cohort.genotypes[c]
             if codes.shape[1] != len(coding.minor):
                 raise ValueError(f"chromosome {c!r} has {codes.shape[1]} variants but the design was fitted on {len(coding.minor)}; use a cohort with the same panel")
-            kept, table = np.flatnonzero(coding.kept), coding._table
-            for a in range(0, len(kept), size):
-                b = min(len(kept), a + size)
-                out = np.empty((len(index), b - a), np.float32)
-                _gather(codes, index, kept[a:b], table, a, out)
-                yield slice(start + a, start + b), out
+            kept = np.flatnonzero(coding.kept)
+            use = np.arange(len(kept)) if variants is None else np.flatnonzero(variants[start:start + len(kept)])
+            for a in range(0, len(use), size):
+                sub = use[a:a + size]
+                out = np.empty((len(index), len(sub)), np.float32)
+                _gather(codes, index, kept[sub], coding._table[sub], 0, out)
+                yield start + sub, out
             start += len(kept)
 
     def matrix(self,
@@ -110,14 +113,18 @@ class DosageDesign:
             *,
             rows: np.ndarray | None = None, # individuals (indices); None: all
            ) -> np.ndarray: # (n,) or (n, k): dosages @ weights
-        "Dosage matrix times `weights`, accumulated chunk by chunk."
+        "Dosage matrix times `weights`, accumulated chunk by chunk over the variants with a nonzero weight."
         w = np.asarray(weights, np.float64)
-        out = np.zeros((cohort.n_individuals if rows is None else len(rows),) + w.shape[1:])
-        for s, x in self.chunks(cohort, rows=rows):
-            if np.any(w[s]): out += x @ w[s].astype(np.float32)
+        out = np.zeros((len(_individuals(cohort, rows)),) + w.shape[1:])
+        for s, x in self.chunks(cohort, rows=rows, variants=np.any(w.reshape(len(w), -1) != 0, axis=1)):
+            out += x @ w[s].astype(np.float32)
         return out
 
 def _rows(codes: np.ndarray, rows) -> np.ndarray: return codes if rows is None else codes[rows]
+
+def _individuals(cohort: Cohort, rows, argument: str = 'rows') -> np.ndarray:
+    "int64 indices of `rows` (indices or a boolean mask) of `cohort`, checked; None: everyone."
+    return np.arange(cohort.n_individuals) if rows is None else _select(rows, cohort.n_individuals, argument).astype(np.int64)
 
 @numba.njit(parallel=True, cache=True)
 def _gather(codes, rows, cols, table, first, out):
@@ -165,6 +172,9 @@ def _linear(design: DosageDesign, cohort: Cohort, rows: np.ndarray, y: np.ndarra
     moments = []
     for chrom, coding in design.codings.items():
         out = np.empty((int(coding.kept.sum()), w.shape[1] + 1))
+        if not len(out):
+            moments.append(out)
+            continue
         _moments(cohort.genotypes[chrom], rows, np.flatnonzero(coding.kept), coding.pair, coding.mean[coding.kept],
                  PAIR_DOSAGE[coding.haploid], w, out, -(-len(out) // numba.get_num_threads()))  # a block per thread
         moments.append(out)
@@ -206,8 +216,9 @@ def gwas(cohort: Cohort, # the cohort
          binary: bool | None = None, # logistic regression; None: when y is 0/1
          chunk: int = 2048, # variants per vectorised step of the logistic regression
         ) -> pd.DataFrame: # one row per variant: chrom, pos, variant, minor, major, maf, beta, se, stat, p, log10_p (−log10 p)
-    "Per-variant regression of `y` on minor-allele dosage (linear, or logistic for a 0/1 trait), in chunks."
+    "Per-variant regression of `y` on minor-allele dosage (linear, or logistic for a 0/1 trait); missing calls take the training mean."
     y = phenotype_vector(cohort, y)
+    rows = None if rows is None else _individuals(cohort, rows)
     y = y if rows is None else y[rows]
     if np.ptp(y) == 0: raise ValueError("y is constant in the rows given; a GWAS needs a phenotype that varies")
     binary = bool(np.isin(y, (0, 1)).all()) if binary is None else binary
@@ -217,7 +228,7 @@ def gwas(cohort: Cohort, # the cohort
     if binary:
         out = np.full((design.n_variants, 5), np.nan)
         for s, x in design.chunks(cohort, rows=rows, size=chunk): out[s] = np.stack(_logistic(x, y, c), 1)
-    else: out = _linear(design, cohort, np.arange(cohort.n_individuals) if rows is None else np.asarray(rows), y, c)
+    else: out = _linear(design, cohort, _individuals(cohort, rows), y, c)
     res = design.variants[['chrom', 'pos', 'variant', 'minor', 'major', 'maf']].copy()
     res[['beta', 'se', 'stat', 'p', 'log10_p']] = out
     return res
@@ -308,7 +319,7 @@ def _greedy(order, p, pos, p1, radius, threshold, dip, men):
     m = len(p)
     taken, index = np.zeros(m, np.bool_), np.zeros(m, np.bool_)
     for v in order:
-        if p[v] > p1: break
+        if not p[v] <= p1: break  # NaN p-values sort last and never index a clump, as in PLINK
         if taken[v]: continue
         index[v] = taken[v] = True
         lo, hi = np.searchsorted(pos, pos[v] - radius), np.searchsorted(pos, pos[v] + radius, side='right')
@@ -360,7 +371,7 @@ def clump(sumstats: pd.DataFrame, # `gwas` output (p, in the design's variant or
     if kb <= 0: raise ValueError(f"kb={kb} must be positive")
     if len(sumstats) != design.n_variants: raise ValueError(f"sumstats has {len(sumstats)} rows but the design has {design.n_variants} variants; clump the GWAS of this design")
     p, chrom = sumstats.p.to_numpy(np.float64), design.variants.chrom.to_numpy()
-    individuals = np.arange(cohort.n_individuals) if rows is None else np.asarray(rows)
+    individuals = _individuals(cohort, rows)
     is_man = cohort.samples.sex.to_numpy()[individuals] == 'M'
     index = np.zeros(len(p), bool)
     for c in design.codings:
@@ -530,7 +541,7 @@ def lasso_path(g: np.ndarray, # uint8 (m, n) variant-major training codes
                progress: bool = False, # a progress bar over λ
               ) -> tuple[np.ndarray, pd.DataFrame]: # β (m, k) along the path (standardised scale) and a table per λ
     "LASSO path by coordinate descent with strong rules, warm starts and validation early stopping."
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
     m, n = g.shape
     r, beta, grad = y.astype(np.float64).copy(), np.zeros(m), np.empty(m)
     _gradient(g, table, r, grad)

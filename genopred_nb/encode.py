@@ -110,9 +110,13 @@ def code_counts(codes: np.ndarray, # uint8 genotype codes (n_individuals, n_vari
                 rows: np.ndarray | None = None, # the individuals (indices) to count; None: all
                ) -> np.ndarray: # int64 (n_variants, 256): how often each code occurs in each variant
     "How often each genotype code occurs in each column of `codes` (in `rows`), counted in parallel column blocks."
-    rows = np.arange(len(codes)) if rows is None else np.asarray(rows, np.int64)
+    if codes.dtype != np.uint8: raise TypeError(f"codes has dtype {codes.dtype}; genotype codes are uint8")
+    rows = np.arange(len(codes)) if rows is None else np.asarray(rows)
+    if rows.dtype == bool: rows = np.flatnonzero(rows) if len(rows) == len(codes) else rows
+    if rows.dtype == bool or (rows.size and not 0 <= rows.min() <= rows.max() < len(codes)):
+        raise ValueError(f"rows must be indices in 0..{len(codes) - 1} or a boolean mask of length {len(codes)}")
     out = np.empty((codes.shape[1], 256), np.int64)
-    _count(np.ascontiguousarray(codes), rows, out, 512)
+    _count(np.ascontiguousarray(codes), rows.astype(np.int64), out, 512)
     return out
 
 # %% ../nbs/03_encode.ipynb #28cace52

@@ -163,7 +163,7 @@ def ld_window(cohort: Cohort, # the cohort
     rows, decays, blocks = [], [], []
     for c in chroms:
         m = cohort.genotypes[c].shape[1]
-        if m < 2: raise ValueError(f"chromosome {c!r} has {m} variant; LD needs at least 2, leave it out with chromosomes=")
+        if m < 2: raise ValueError(f"chromosome {c!r} has {m} variant(s); LD needs at least 2, leave it out with chromosomes=")
         band = chromosome_band(cohort, c, window=max_window, scheme=scheme)
         decay = r2_by_lag(band).assign(chrom=c)
         blk = ld_blocks(band, r2_threshold=r2_threshold, span=span).assign(chrom=c)
@@ -175,6 +175,7 @@ def ld_window(cohort: Cohort, # the cohort
     decay, blocks = pd.concat(decays, ignore_index=True), pd.concat(blocks, ignore_index=True)
     if rule == 'decay':
         recombining = pd.DataFrame(rows).query('reached').chrom
+        recombining = recombining if len(recombining) else pd.Series(chroms)  # none reached: pool them all (reached stays False)
         pooled = decay[decay.chrom.isin(recombining)].assign(total=lambda d: d.r2 * d.pairs).groupby('lag', as_index=False)[['total', 'pairs']].sum()
         overall = _decay_window(pooled.assign(r2=pooled.total / pooled.pairs.clip(lower=1)), r2_threshold)[0]
         text = f"smallest lag where mean r² < {r2_threshold} ({scheme} values), capped at {max_window} variants"
@@ -255,6 +256,9 @@ def effective_number(cohort: Cohort, # the cohort
     rows = np.sort(np.random.default_rng(seed).choice(n, min(n, max_individuals), replace=False))
     me = 0.0
     for c in chroms:
+        if cohort.genotypes[c].shape[1] < 2:  # a lone variant is its own segment
+            me += cohort.genotypes[c].shape[1]
+            continue
         band = chromosome_band(cohort, c, window=window, scheme='dosage', individuals=rows)
         carriers = len(rows) if c != 'Y' else int((cohort.samples.sex.to_numpy()[rows] == 'M').sum())
         scores = ld_scores(band, n=carriers)

@@ -86,3 +86,27 @@ def test_validation_split():
     assert len(b) == 3 and not set(a) & set(b) and len(a) + len(b) == 10
     with pytest.raises(ValueError, match=r"^fraction=0.01 of 10 individuals leaves an empty part; use more individuals or another fraction$"):
         validation_split(10, fraction=0.01)
+
+
+def test_gwas_with_an_empty_chromosome(data):
+    cohort, trait = data
+    only_1 = cohort.subset(variants=(cohort.variants.chrom == '1').to_numpy())
+    res = gwas(only_1, trait)
+    assert set(res.chrom) == {'1'} and res.p.notna().all()
+
+
+def test_nan_p_never_indexes_a_clump(data):
+    cohort, trait = data
+    design = DosageDesign.fit(cohort)
+    res = gwas(cohort, trait, design=design)
+    res.loc[res.p.idxmin(), 'p'] = np.nan
+    index = clump(res, cohort, design=design)
+    assert res.p.iloc[index].notna().all()
+
+
+def test_rows_are_checked(data):
+    cohort, trait = data
+    with pytest.raises(ValueError, match=r"^rows has indices outside 0..599; there are 600$"):
+        gwas(cohort, trait, rows=np.array([0, 1, 700]))
+    mask = np.arange(600) < 300
+    np.testing.assert_array_equal(gwas(cohort, trait, rows=mask).p, gwas(cohort, trait, rows=np.flatnonzero(mask)).p)

@@ -83,3 +83,12 @@ def test_dosage_reads_only_reference_alleles():
     ref = codes_from_strings([['AA'], ['AG'], ['GG'], ['AA']])
     x, coding = dosage(codes_from_strings([['CC'], ['AC'], ['GT'], ['GG']]), reference=ref)
     np.testing.assert_allclose(x[:, 0], [coding.mean[0]] * 3 + [2])
+
+
+def test_code_counts_checks_its_arguments():
+    codes = codes_from_strings([['AG', 'CC'], ['AG', 'CT']])
+    with pytest.raises(ValueError, match=r"^rows must be indices in 0..1 or a boolean mask of length 2$"):
+        code_counts(codes, rows=[5])
+    with pytest.raises(TypeError, match=r"^codes has dtype int64; genotype codes are uint8$"):
+        code_counts(codes.astype(np.int64))
+    np.testing.assert_array_equal(code_counts(codes, rows=np.array([True, False])), code_counts(codes[:1]))

@@ -49,3 +49,14 @@ def test_errors(call, message):
 
 def test_effective_number_grows_with_recombination():
     assert effective_number(cohort(recombination_rate=4e-8)) > 2 * effective_number(cohort(recombination_rate=0.5e-8))
+
+
+def test_ld_window_when_no_chromosome_reaches_the_threshold():
+    lw = ld_window(cohort(), r2_threshold=1e-6, max_window=20)
+    assert lw.overall == 20 and not lw.per_chromosome.reached.any()
+
+
+def test_effective_number_counts_a_lone_variant():
+    c = cohort()
+    one = c.subset(variants=[0])
+    assert effective_number(one) == 1
