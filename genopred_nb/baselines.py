@@ -137,7 +137,7 @@ def _covariates(cohort: Cohort, covariates, rows) -> np.ndarray:
     "Intercept plus the covariate columns, for `rows`: 'sex' or an (n, k) array."
     n = cohort.n_individuals
     cols = [np.ones(n)]
-    for cov in ([] if covariates is None else [covariates] if isinstance(covariates, str) or np.ndim(covariates) != 1 else [covariates]):
+    for cov in ([] if covariates is None else [covariates]):
         if isinstance(cov, str):
             if cov != 'sex': raise ValueError(f"covariates={cov!r} is not a covariate; use 'sex' or an array (n_individuals, k)")
             cols.append((cohort.samples.sex.to_numpy() == 'M').astype(float))
@@ -172,13 +172,11 @@ def _linear(design: DosageDesign, cohort: Cohort, rows: np.ndarray, y: np.ndarra
     moments = []
     for chrom, coding in design.codings.items():
         out = np.empty((int(coding.kept.sum()), w.shape[1] + 1))
-        if not len(out):
-            moments.append(out)
-            continue
-        _moments(cohort.genotypes[chrom], rows, np.flatnonzero(coding.kept), coding.pair, coding.mean[coding.kept],
-                 PAIR_DOSAGE[coding.haploid], w, out, -(-len(out) // numba.get_num_threads()))  # a block per thread
+        if len(out): _moments(cohort.genotypes[chrom], rows, np.flatnonzero(coding.kept), coding.pair, coding.mean[coding.kept],
+                              PAIR_DOSAGE[coding.haploid], w, out, -(-len(out) // numba.get_num_threads()))  # a block per thread
         moments.append(out)
-    xx, xc, xy = (lambda a: (a[:, 0], a[:, 1:-1], a[:, -1]))(np.concatenate(moments))
+    sums = np.concatenate(moments)
+    xx, xc, xy = sums[:, 0], sums[:, 1:-1], sums[:, -1]
     cc_inv = np.linalg.inv(c.T @ c)
     cy = c.T @ y
     sxx = xx - np.einsum('jk,kl,jl->j', xc, cc_inv, xc)
