@@ -120,8 +120,6 @@ class DosageDesign:
             out += x @ w[s].astype(np.float32)
         return out
 
-def _rows(codes: np.ndarray, rows) -> np.ndarray: return codes if rows is None else codes[rows]
-
 def _individuals(cohort: Cohort, rows, argument: str = 'rows') -> np.ndarray:
     "int64 indices of `rows` (indices or a boolean mask) of `cohort`, checked; None: everyone."
     return np.arange(cohort.n_individuals) if rows is None else _select(rows, cohort.n_individuals, argument).astype(np.int64)
@@ -525,7 +523,8 @@ def _predict(g, table, beta, idx, out):
 
 def _variant_major(design: DosageDesign, cohort: Cohort, rows) -> np.ndarray:
     "uint8 (n_variants, n): the codes of the design's variants, one contiguous row per variant."
-    return np.ascontiguousarray(np.concatenate([_rows(cohort.genotypes[c], rows)[:, coding.kept].T for c, coding in design.codings.items()]))
+    index = _individuals(cohort, rows)
+    return np.ascontiguousarray(np.concatenate([cohort.genotypes[c][index][:, coding.kept].T for c, coding in design.codings.items()]))
 
 def lasso_path(g: np.ndarray, # uint8 (m, n) variant-major training codes
                table: np.ndarray, # float64 (m, 256) standardised value of each code per variant

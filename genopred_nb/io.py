@@ -5,10 +5,11 @@
 # %% ../nbs/09_io.ipynb #3e5420df
 from __future__ import annotations
 import shutil, subprocess, time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd
 from bed_reader import to_bed
+from .encode import PAIR_DOSAGE
 from .simulate import Cohort
 from .baselines import DosageDesign, phenotype_vector
 
@@ -24,9 +25,7 @@ def plink_ids(design: DosageDesign, # the design whose variants are written
 
 def _allele_counts(coding) -> np.ndarray:
     "int8 (n_kept, 256): copies of the minor allele in every code, a haploid call counting 0/2; -127 (missing) for unreadable codes."
-    value, readable = replace(coding, haploid='0/2')._values()
-    kept = coding.kept
-    return np.where(readable[kept], value[kept], -127).astype(np.int8)
+    return np.nan_to_num(PAIR_DOSAGE['0/2'][:, coding.pair].T, nan=-127).astype(np.int8)
 
 # %% ../nbs/09_io.ipynb #b19a402f
 def write_bed(cohort: Cohort, # the cohort to write
