@@ -218,7 +218,8 @@ def gwas(cohort: Cohort, # the cohort
     y = y if rows is None else y[rows]
     if np.ptp(y) == 0: raise ValueError("y is constant in the rows given; a GWAS needs a phenotype that varies")
     binary = bool(np.isin(y, (0, 1)).all()) if binary is None else binary
-    if binary and not np.isin(y, (0, 1)).all(): raise ValueError("binary=True needs a 0/1 phenotype; y has other values")
+    if binary and not np.isin(y, (0, 1)).all():
+        raise ValueError(f"binary=True needs a 0/1 phenotype, but y has other values (e.g. {y[~np.isin(y, (0, 1))][0]:g}); leave binary=None for a quantitative trait")
     design = design or DosageDesign.fit(cohort, rows=rows)
     c = _covariates(cohort, covariates, rows)
     if binary:
@@ -364,7 +365,7 @@ def clump(sumstats: pd.DataFrame, # `gwas` output (p, in the design's variant or
          ) -> np.ndarray: # positions (into sumstats) of the index variants, in order of p
     "Greedy LD clumping exactly as PLINK 1.9 `--clump`: the index variants."
     if not 0 <= r2 < 1: raise ValueError(f"r2={r2} is not an r² threshold; give a value in [0, 1)")
-    if kb <= 0: raise ValueError(f"kb={kb} must be positive")
+    if kb <= 0: raise ValueError(f"kb={kb} must be positive: the window half-width in kb, as PLINK's --clump-kb (250 is usual)")
     if len(sumstats) != design.n_variants: raise ValueError(f"sumstats has {len(sumstats)} rows but the design has {design.n_variants} variants; clump the GWAS of this design")
     p, chrom = sumstats.p.to_numpy(np.float64), design.variants.chrom.to_numpy()
     individuals = _individuals(cohort, rows)

@@ -110,3 +110,23 @@ def test_rows_are_checked(data):
         gwas(cohort, trait, rows=np.array([0, 1, 700]))
     mask = np.arange(600) < 300
     np.testing.assert_array_equal(gwas(cohort, trait, rows=mask).p, gwas(cohort, trait, rows=np.flatnonzero(mask)).p)
+
+
+@pytest.mark.parametrize('call, message', [
+    (lambda c, t, d: gwas(c, t, binary=True),
+     r"^binary=True needs a 0/1 phenotype, but y has other values \(e.g. .+\); leave binary=None for a quantitative trait$"),
+    (lambda c, t, d: gwas(c, t, covariates=np.ones(7)),
+     r"^covariates has 7 values, not a multiple of the cohort's 600 individuals; give an array \(n_individuals, k\)$"),
+    (lambda c, t, d: gwas(c, t, covariates='age'), r"^covariates='age' is not a covariate; use 'sex' or an array \(n_individuals, k\)$"),
+    (lambda c, t, d: gwas(c, np.r_[np.ones(10), t.y[10:]], rows=np.arange(10)),
+     r"^y is constant in the rows given; a GWAS needs a phenotype that varies$"),
+    (lambda c, t, d: clump(gwas(c, t, design=d), c, design=d, kb=0),
+     r"^kb=0 must be positive: the window half-width in kb, as PLINK's --clump-kb \(250 is usual\)$"),
+    (lambda c, t, d: clump(gwas(c, t, design=d).iloc[:5], c, design=d),
+     r"^sumstats has 5 rows but the design has \d+ variants; clump the GWAS of this design$"),
+    (lambda c, t, d: d.matrix(c.subset(variants=np.arange(10))),
+     r"^chromosome '1' has 10 variants but the design was fitted on \d+; use a cohort with the same panel$"),
+])
+def test_baseline_errors(data, call, message):
+    cohort, trait = data
+    with pytest.raises(ValueError, match=message): call(cohort, trait, DosageDesign.fit(cohort))

@@ -42,6 +42,9 @@ def test_ld_window_caps_at_the_chromosome():
     (lambda c: ld_window(c, scheme='ascii'), r"^scheme='ascii' is not a scheme; use one of 'alphabet', 'purine_pyrimidine', 'dosage'$"),
     (lambda c: ld_window(c, chromosomes=['7']), r"^chromosomes: '7' is not a chromosome of this cohort; it has '1'$"),
     (lambda c: ld_blocks(np.zeros((3, 2)), r2_threshold=0), r"^r2_threshold=0 is not an r²; give a value strictly between 0 and 1$"),
+    (lambda c: ld_blocks(np.zeros((3, 2)), span=0), r"^span=0 must be at least 1$"),
+    (lambda c: ld_window(c, max_window=0), r"^max_window=0 must be at least 1$"),
+    (lambda c: ld_window(c.subset(variants=[0])), r"^chromosome '1' has 1 variant\(s\); LD needs at least 2, leave it out with chromosomes=$"),
 ])
 def test_errors(call, message):
     with pytest.raises(ValueError, match=message): call(cohort())
