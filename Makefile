@@ -48,3 +48,4 @@ study: notebooks book
 bench: venv
 	GENOPRED_SCALE=$(GENOPRED_SCALE) $(BIN)/python benchmarks/simulate.py
 	GENOPRED_SCALE=$(GENOPRED_SCALE) $(BIN)/python benchmarks/baselines.py
+	GENOPRED_SCALE=$(GENOPRED_SCALE) $(BIN)/python benchmarks/train.py
