@@ -116,6 +116,8 @@ class ChromosomeCNN(nn.Module):
         super().__init__()
         if position not in POSITIONS: raise ValueError(f"position={position!r} is not a position layer; use one of {', '.join(map(repr, POSITIONS))}")
         if depth < 1: raise ValueError(f"depth={depth} must be at least 1 (the first convolution)")
+        if in_channels not in (1, 4):
+            raise ValueError(f"in_channels={in_channels} is not an input; use 4 (two-hot over A, C, G, T) or 1 (one value per variant, such as the dosage)")
         kernels = _per_chromosome(kernel, 'kernel', n_variants)
         strides = _per_chromosome(stride, 'stride', n_variants) if stride is not None else {c: max(k // 2, 1) for c, k in kernels.items()}
         self.config = dict(n_variants={c: int(m) for c, m in n_variants.items()}, kernel=kernels, stride=strides, channels=channels,

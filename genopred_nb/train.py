@@ -10,6 +10,7 @@ from fastcore.basics import patch
 import numpy as np, pandas as pd, torch
 import torch.nn.functional as F
 import matplotlib.pyplot as plt
+from scipy.special import expit
 from torch.utils.data import Dataset, DataLoader
 from tqdm import tqdm
 from .simulate import Cohort
@@ -77,6 +78,10 @@ def fit_inputs(model: ChromosomeCNN, # the network, inputs still empty
                encoding: str = 'two_hot', # 'two_hot' or 'dosage' (must match the network's in_channels)
               ):
     "Fill each branch's input tables from the training individuals: centres, and the dosage tables."
+    channels = {'two_hot': 4, 'dosage': 1}
+    if channels.get(encoding) != model.config['in_channels']:
+        raise ValueError(f"encoding={encoding!r} does not fit a network with in_channels={model.config['in_channels']}; "
+                         f"use one of {', '.join(f'{e!r} (in_channels={k})' for e, k in channels.items())}")
     design = DosageDesign.fit(cohort, rows=rows, chromosomes=model.chromosomes) if encoding == 'dosage' else None
     for chrom, inp in model.inputs.items():
         if encoding == 'two_hot':
@@ -96,13 +101,18 @@ def _fingerprint(cohort: Cohort, y: np.ndarray) -> str:
     h.update(('|'.join(cohort.samples.sample_id.astype(str)) + repr({c: g.shape[1] for c, g in cohort.genotypes.items()})).encode())
     return h.hexdigest()[:16]
 
+def _panel(cohort: Cohort, chromosomes: list) -> str:
+    "A short hash of the panel of `chromosomes` (positions and alleles, in order): predictions need the training panel."
+    v = cohort.variants
+    return hashlib.sha1(repr([(c, list(zip(v.pos[v.chrom == c], v.alleles[v.chrom == c]))) for c in chromosomes]).encode()).hexdigest()[:16]
+
 def _sex(cohort: Cohort) -> np.ndarray:
     return (cohort.samples.sex.to_numpy() == 'M').astype(np.float32)[:, None] - 0.5
 
 class CNNPredictor:
     "The chromosome-branch CNN as an estimator: `fit(cohort, y)`, `predict(cohort)`, `save`, `load`."
     def __init__(self, *,
-                 kernel: int | dict | None = None, # first kernel length; None: each chromosome's `ld_window` on the training cohort
+                 kernel: int | dict | None = None, # first kernel length; None: each chromosome's `ld_window` on the whole training cohort (LD needs no phenotype)
                  stride: int | dict | None = None, # first stride; None: half the kernel
                  channels: int = 16, # filters per convolution
                  depth: int = 1, # convolution layers per branch
@@ -120,7 +130,7 @@ class CNNPredictor:
                  batch_size: int = 128, # individuals per batch
                  lr: float = 1e-3, # AdamW learning rate
                  weight_decay: float = 1e-2, # AdamW weight decay
-                 l1: float = 1e-3, # L1 penalty on the position layers' weights: few windows carry the trait
+                 l1: float = 1e-3, # L1 penalty on the position layers' weights: few windows (pooled: few filters) carry the trait
                  patience: int = 6, # epochs without a better validation loss before stopping
                  validation: float = 0.2, # share of the training cohort held out for validation
                  seed: int = 0, # seeds the split, the weights, the batch orders and dropout
@@ -140,11 +150,11 @@ class CNNPredictor:
 @contextmanager
 def _threads(n: int | None):
     "Run with `n` torch threads and subnormal floats flushed to zero, then restore torch's settings."
-    old = torch.get_num_threads()
+    old, flushing = torch.get_num_threads(), torch.tensor([1e-39]).item() == 0
     if n is not None: torch.set_num_threads(n)
     torch.set_flush_denormal(True)  # weights shrunk by L1 and weight decay turn subnormal, and subnormal arithmetic is slow on a CPU
     try: yield
-    finally: torch.set_num_threads(old); torch.set_flush_denormal(False)
+    finally: torch.set_num_threads(old); torch.set_flush_denormal(flushing)
 
 def _train_epoch(model: ChromosomeCNN, data: CodesDataset, opt, loss_fn, *, l1: float, seed: int, epoch: int) -> float:
     "One pass over `data` in the order of (seed, epoch), with the L1 penalty on the position layers; the mean loss."
@@ -188,8 +198,8 @@ def _resume(self: CNNPredictor, path, model: ChromosomeCNN, fingerprint: str) ->
     state = torch.load(path, weights_only=True)
     if 'optimizer' not in state:
         raise ValueError(f"{str(path)!r} is a saved predictor, not a training checkpoint; load it with CNNPredictor.load({str(path)!r})")
-    ours = {**model.config, **{k: getattr(self, k) for k in RESUMED}}
-    theirs = {**state['config'], **{k: state['options'][k] for k in RESUMED}}
+    ours = {**model.config, 'chromosome order': model.chromosomes, **{k: getattr(self, k) for k in RESUMED}}
+    theirs = {**state['config'], 'chromosome order': list(state['config']['n_variants']), **{k: state['options'][k] for k in RESUMED}}
     if diff := [k for k in ours if ours[k] != theirs[k]]:
         shown = '; '.join(f"{k}: checkpoint {_short(theirs[k])}, this fit {_short(ours[k])}" for k in diff)
         raise ValueError(f"checkpoint {str(path)!r} was written by another architecture or training setup ({shown}); "
@@ -216,6 +226,10 @@ def fit(self: CNNPredictor,
     if self.binary and not np.isin(y, (0, 1)).all():
         raise ValueError(f"binary=True needs y of 0 (control) and 1 (case), but y has {len(np.unique(y)):,} distinct values; give a 0/1 trait, or binary=False")
     train, val = validation_split(cohort.n_individuals, fraction=self.validation, seed=self.seed)
+    for part, rows in (('training', train), ('validation', val)):
+        if self.binary and np.ptp(y[rows]) == 0:
+            raise ValueError(f"the {part} part has only {'cases' if y[rows][0] else 'controls'}; a binary fit needs both in each part: "
+                             f"use more individuals, another seed (now {self.seed}) or validation share (now {self.validation})")
     with _threads(self.threads), torch.random.fork_rng(devices=[]):
         model = self._build(cohort, train)
         scale = (0.0, 1.0) if self.binary else (float(y[train].mean()), float(y[train].std()))
@@ -224,7 +238,7 @@ def fit(self: CNNPredictor,
         loss_fn = F.binary_cross_entropy_with_logits if self.binary else F.mse_loss
         opt = torch.optim.AdamW(model.parameters(), lr=self.lr, weight_decay=self.weight_decay)
         sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=max(self.patience // 2 - 1, 0))
-        fingerprint = _fingerprint(cohort, y)
+        fingerprint, panel = _fingerprint(cohort, y), _panel(cohort, model.chromosomes)
         state = dict(epoch=0, best_loss=float('inf'), wait=0, best=copy.deepcopy(model.state_dict()), history=[])
         if checkpoint is not None and os.path.exists(checkpoint):
             state = self._resume(checkpoint, model, fingerprint)
@@ -237,6 +251,8 @@ def fit(self: CNNPredictor,
             train_loss = _train_epoch(model, data, opt, loss_fn, l1=self.l1, seed=self.seed, epoch=epoch)
             out = _outputs(model, held)
             val_loss = float(loss_fn(torch.from_numpy(out), torch.from_numpy(target[val])))
+            if not np.isfinite(val_loss):
+                raise FloatingPointError(f"training diverged in epoch {epoch + 1} (validation loss {val_loss}); lower lr (now {self.lr})")
             score = auc(y[val], out) if self.binary else (r2_corr(y[val], out) if np.ptp(out) > 0 else 0.0)
             sched.step(val_loss)
             better = val_loss < state['best_loss']
@@ -246,19 +262,20 @@ def fit(self: CNNPredictor,
                                          **{'val_auc' if self.binary else 'val_r2': score}, lr=opt.param_groups[0]['lr'],
                                          seconds=time.perf_counter() - start))
             if checkpoint is not None:
-                torch.save(self._state(model, fingerprint, scale, state, opt=opt, sched=sched), checkpoint)
+                torch.save(self._state(model, panel, fingerprint, scale, state, opt=opt, sched=sched), f'{checkpoint}.partial')
+                os.replace(f'{checkpoint}.partial', checkpoint)  # a kill while writing leaves the previous checkpoint whole
             bar.update(); bar.set_postfix(train=f"{train_loss:.3f}", val=f"{val_loss:.3f}", score=f"{score:.3f}")
         bar.close()
     model.load_state_dict(state['best'])
-    self.model_, self.scale_, self.fingerprint_ = model, scale, fingerprint
+    self.model_, self.scale_, self.fingerprint_, self.panel_ = model, scale, fingerprint, panel
     self.history_ = pd.DataFrame(state['history'])
     self.best_epoch_ = int(self.history_.val_loss.idxmin()) + 1 if len(self.history_) else 0
     return self
 
 @patch
-def _state(self: CNNPredictor, model: ChromosomeCNN, fingerprint: str, scale: tuple, state: dict, *, opt=None, sched=None) -> dict:
+def _state(self: CNNPredictor, model: ChromosomeCNN, panel: str, fingerprint: str, scale: tuple, state: dict, *, opt=None, sched=None) -> dict:
     "What a checkpoint (with `opt` and `sched`) or a saved predictor holds: plain values and tensors only."
-    out = dict(options=self._options(), config=model.config, fingerprint=fingerprint, scale=list(scale), best=state['best'],
+    out = dict(options=self._options(), config=model.config, fingerprint=fingerprint, panel=panel, scale=list(scale), best=state['best'],
                history={k: [h[k] for h in state['history']] for k in (state['history'][0] if state['history'] else [])})
     if opt is not None:
         out.update(model=model.state_dict(), optimizer=opt.state_dict(), scheduler=sched.state_dict(),
@@ -279,9 +296,12 @@ def predict(self: CNNPredictor,
         if cohort.genotypes[c].shape[1] != m:
             raise ValueError(f"chromosome {c!r} has {cohort.genotypes[c].shape[1]:,} variants but the network was built for {m:,}; "
                              f"predict on a cohort with the training panel")
+    if _panel(cohort, list(built)) != self.panel_:
+        raise ValueError("the cohort's panel differs from the training panel (same variant counts, other positions or alleles); "
+                         "predict on a cohort with the training panel, in its order")
     data = CodesDataset(cohort, chromosomes=list(built), covariates=_sex(cohort) if self.sex else None, batch_size=self.batch_size)
     with _threads(self.threads): out = _outputs(self.model_, data)
-    return 1 / (1 + np.exp(-out)) if self.binary else self.scale_[0] + self.scale_[1] * out
+    return expit(out) if self.binary else self.scale_[0] + self.scale_[1] * out
 
 @patch
 def save(self: CNNPredictor,
@@ -289,8 +309,8 @@ def save(self: CNNPredictor,
         ):
     "Save the fitted predictor (options, architecture, best weights, history) as plain tensors and values."
     if not hasattr(self, 'model_'): raise RuntimeError(f"this {type(self).__name__} is not fitted yet; fit it before saving")
-    history = self.history_.to_dict('records')
-    torch.save(self._state(self.model_, self.fingerprint_, self.scale_, dict(best=self.model_.state_dict(), history=history)), path)
+    state = dict(best=self.model_.state_dict(), history=self.history_.to_dict('records'))
+    torch.save(self._state(self.model_, self.panel_, self.fingerprint_, self.scale_, state), path)
 
 @patch(cls_method=True)
 def load(cls: CNNPredictor,
@@ -302,7 +322,7 @@ def load(cls: CNNPredictor,
     config = dict(state['config'])
     self.model_ = ChromosomeCNN(config.pop('n_variants'), **config)
     self.model_.load_state_dict(state['best'])
-    self.scale_, self.fingerprint_ = tuple(state['scale']), state['fingerprint']
+    self.scale_, self.fingerprint_, self.panel_ = tuple(state['scale']), state['fingerprint'], state['panel']
     self.history_ = pd.DataFrame(state['history'])
     self.best_epoch_ = int(self.history_.val_loss.idxmin()) + 1 if len(self.history_) else 0
     return self

@@ -97,3 +97,61 @@ def test_network_errors():
         ChromosomeCNN(sizes, kernel=11)
     with pytest.raises(ValueError, match=r"stride has no value for chromosome 'X'; give stride for every chromosome of the network \('1', 'X'\), or one number for all"):
         ChromosomeCNN(sizes, kernel=5, stride={'1': 2})
+
+
+def test_save_load_round_trip(small, tmp_path):
+    cohort, trait = small
+    p = CNNPredictor(kernel=6, epochs=2, sex=True, hidden=[4], inception=True, depth=2, shared=True, progress=False).fit(cohort, trait)
+    p.save(tmp_path / 'p.pt')
+    np.testing.assert_array_equal(CNNPredictor.load(tmp_path / 'p.pt').predict(cohort), p.predict(cohort))
+
+
+def test_flush_denormal_restored(small):
+    cohort, trait = small
+    for before in (True, False):
+        torch.set_flush_denormal(before)
+        CNNPredictor(kernel=6, epochs=1, progress=False).fit(cohort, trait)
+        assert (torch.tensor([1e-39]).item() == 0) == before
+    torch.set_flush_denormal(False)
+
+
+def test_resume_checks_chromosome_order(small, tmp_path):
+    cohort, trait = small
+    CNNPredictor(kernel=6, epochs=1, chromosomes=['1', 'X'], progress=False).fit(cohort, trait, checkpoint=tmp_path / 'ck.pt')
+    with pytest.raises(ValueError, match=r"another architecture or training setup \(.*chromosome order: checkpoint \['1', 'X'\], this fit \['X', '1'\]\)"):
+        CNNPredictor(kernel=6, epochs=2, chromosomes=['X', '1'], progress=False).fit(cohort, trait, checkpoint=tmp_path / 'ck.pt')
+    assert not (tmp_path / 'ck.pt.partial').exists()
+
+
+def test_other_panel_same_counts(small):
+    cohort, trait = small
+    p = CNNPredictor(kernel=6, epochs=1, progress=False).fit(cohort, trait)
+    with pytest.raises(ValueError, match=r"the cohort's panel differs from the training panel \(same variant counts, other positions or alleles\)"):
+        p.predict(_swap_alleles(cohort))
+
+
+def _swap_alleles(cohort):
+    "The same cohort with the first variant's alleles listed in another order: same counts, another panel."
+    other = cohort.subset(individuals=np.arange(cohort.n_individuals))
+    other.variants.at[0, 'alleles'] = tuple(reversed(other.variants.alleles[0]))
+    return other
+
+
+def test_divergence_and_one_class_errors(small):
+    cohort, trait = small
+    with pytest.raises(FloatingPointError, match=r"training diverged in epoch 1 \(validation loss nan\); lower lr \(now 1e\+30\)"):
+        CNNPredictor(kernel=6, epochs=2, lr=1e30, progress=False).fit(cohort, trait)
+    y = np.zeros(cohort.n_individuals); y[:3] = 1
+    from genopred_nb.baselines import validation_split
+    _, val = validation_split(cohort.n_individuals, fraction=0.2, seed=0)
+    y[val] = 0
+    with pytest.raises(ValueError, match=r"the validation part has only controls; a binary fit needs both in each part: use more individuals, another seed \(now 0\)"):
+        CNNPredictor(kernel=6, binary=True, progress=False).fit(cohort, y)
+
+
+def test_fit_inputs_checks_encoding(small):
+    from genopred_nb.train import fit_inputs
+    cohort, _ = small
+    net = ChromosomeCNN({c: g.shape[1] for c, g in cohort.genotypes.items()}, kernel=5)
+    with pytest.raises(ValueError, match=r"encoding='dosage' does not fit a network with in_channels=4; use one of 'two_hot' \(in_channels=4\), 'dosage' \(in_channels=1\)"):
+        fit_inputs(net, cohort, rows=np.arange(50), encoding='dosage')
