@@ -269,8 +269,12 @@ def fit(self: CNNPredictor,
     model.load_state_dict(state['best'])
     self.model_, self.scale_, self.fingerprint_, self.panel_ = model, scale, fingerprint, panel
     self.history_ = pd.DataFrame(state['history'])
-    self.best_epoch_ = int(self.history_.val_loss.idxmin()) + 1 if len(self.history_) else 0
     return self
+
+@patch(as_prop=True)
+def best_epoch_(self: CNNPredictor) -> int:
+    "The epoch whose weights the predictor keeps: the lowest validation loss (0 before any epoch)."
+    return int(self.history_.val_loss.idxmin()) + 1 if len(self.history_) else 0
 
 @patch
 def _state(self: CNNPredictor, model: ChromosomeCNN, panel: str, fingerprint: str, scale: tuple, state: dict, *, opt=None, sched=None) -> dict:
@@ -324,7 +328,6 @@ def load(cls: CNNPredictor,
     self.model_.load_state_dict(state['best'])
     self.scale_, self.fingerprint_, self.panel_ = tuple(state['scale']), state['fingerprint'], state['panel']
     self.history_ = pd.DataFrame(state['history'])
-    self.best_epoch_ = int(self.history_.val_loss.idxmin()) + 1 if len(self.history_) else 0
     return self
 
 # %% ../nbs/07_train.ipynb #66ec14e0
