@@ -16,12 +16,12 @@ from tqdm import tqdm
 from .simulate import Cohort
 from .encode import TWO_HOT, code_counts
 from .ld import ld_window
-from .baselines import phenotype_vector, validation_split, DosageDesign
+from .baselines import phenotype_vector, validation_split, DosageDesign, LinearPRS
 from .evaluate import r2_corr, auc
 from .cnn import ChromosomeCNN
 
 # %% auto #0
-__all__ = ['ENCODINGS', 'RESUMED', 'CodesDataset', 'fit_inputs', 'CNNPredictor', 'plot_history']
+__all__ = ['CHANNELS', 'ENCODINGS', 'RESUMED', 'CodesDataset', 'fit_inputs', 'CNNPredictor', 'plot_history']
 
 # %% ../nbs/07_train.ipynb #1964ee64
 class CodesDataset(Dataset):
@@ -69,7 +69,8 @@ class CodesDataset(Dataset):
 def _whole(batch): return batch
 
 # %% ../nbs/07_train.ipynb #968f96c7
-ENCODINGS = ('two_hot', 'dosage')  # input encodings: two-hot over A, C, G, T (4 channels), or the classical minor-allele dosage (1 channel)
+CHANNELS = {'two_hot': 4, 'dosage': 1}  # input encoding -> features per variant: two-hot over A, C, G, T, or the classical minor-allele dosage
+ENCODINGS = tuple(CHANNELS)  # the input encodings
 
 def fit_inputs(model: ChromosomeCNN, # the network, inputs still empty
                cohort: Cohort, # the training cohort
@@ -78,10 +79,9 @@ def fit_inputs(model: ChromosomeCNN, # the network, inputs still empty
                encoding: str = 'two_hot', # 'two_hot' or 'dosage' (must match the network's in_channels)
               ):
     "Fill each branch's input tables from the training individuals: centres, and the dosage tables."
-    channels = {'two_hot': 4, 'dosage': 1}
-    if channels.get(encoding) != model.config['in_channels']:
+    if CHANNELS.get(encoding) != model.config['in_channels']:
         raise ValueError(f"encoding={encoding!r} does not fit a network with in_channels={model.config['in_channels']}; "
-                         f"use one of {', '.join(f'{e!r} (in_channels={k})' for e, k in channels.items())}")
+                         f"use one of {', '.join(f'{e!r} (in_channels={k})' for e, k in CHANNELS.items())}")
     design = DosageDesign.fit(cohort, rows=rows, chromosomes=model.chromosomes) if encoding == 'dosage' else None
     for chrom, inp in model.inputs.items():
         if encoding == 'two_hot':
@@ -143,8 +143,7 @@ class CNNPredictor:
         self.chromosomes, self.sex, self.binary, self.epochs, self.batch_size, self.lr = chromosomes, sex, binary, epochs, batch_size, lr
         self.weight_decay, self.l1, self.patience, self.validation, self.seed, self.threads, self.progress = weight_decay, l1, patience, validation, seed, threads, progress
 
-    def __repr__(self):
-        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in vars(self).items() if not k.endswith('_'))})"
+    __repr__ = LinearPRS.__repr__  # the options, as the baselines show theirs
 
 # %% ../nbs/07_train.ipynb #57a7de4c
 @contextmanager
@@ -189,7 +188,7 @@ def _build(self: CNNPredictor, cohort: Cohort, train: np.ndarray) -> ChromosomeC
     torch.manual_seed(self.seed)
     model = ChromosomeCNN({c: cohort.genotypes[c].shape[1] for c in chroms}, kernel=kernel, stride=self.stride, channels=self.channels,
                           depth=self.depth, inception=self.inception, shared=self.shared, position=self.position, latent=self.latent,
-                          hidden=self.hidden, dropout=self.dropout, in_channels=4 if self.encoding == 'two_hot' else 1, n_covariates=int(self.sex))
+                          hidden=self.hidden, dropout=self.dropout, in_channels=CHANNELS[self.encoding], n_covariates=int(self.sex))
     return fit_inputs(model, cohort, rows=train, encoding=self.encoding)
 
 @patch
