@@ -21,7 +21,7 @@ sync: venv
 	bash .ci/check_sync
 
 test: sync
-	GENOPRED_SCALE=ci $(BIN)/nbdev_test --timing
+	GENOPRED_SCALE=ci GENOPRED_CACHE=$$(mktemp -d) $(BIN)/nbdev_test --timing
 	GENOPRED_SCALE=ci $(BIN)/python -m pytest -q tests
 
 notebooks: venv

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from importlib.metadata import version, PackageNotFoundError
 
 # %% auto #0
-__all__ = ['SCALES', 'Scale', 'get_scale', 'run_header']
+__all__ = ['SCALES', 'Scale', 'get_scale', 'versions', 'run_header']
 
 # %% ../nbs/00_config.ipynb #a9ffdb16
 @dataclass(frozen=True)
@@ -36,13 +36,16 @@ def get_scale(name: str|None = None, # a preset's name; None reads `GENOPRED_SCA
     return SCALES[name]
 
 # %% ../nbs/00_config.ipynb #adabab56
-def run_header(seed: int, # the chapter's seed
-              ) -> str:
-    "One line naming the scale, seed, Python and the versions of the packages behind the numbers."
-    s = get_scale()
+def versions() -> str:
+    "Python and the versions of the packages behind the numbers."
     def v(p):
         try: return version(p)
         except PackageNotFoundError: return 'not installed'
-    pkgs = ' '.join(f'{p} {v(p)}' for p in ['genopred_nb', 'msprime', 'tskit', 'numpy', 'torch'])
+    return f"Python {platform.python_version()}, " + ' '.join(f'{p} {v(p)}' for p in ['genopred_nb', 'msprime', 'tskit', 'numpy', 'torch'])
+
+def run_header(seed: int, # the notebook's seed
+              ) -> str:
+    "One line naming the scale, seed, Python and the versions of the packages behind the numbers."
+    s = get_scale()
     return (f"scale {s.name} (N={s.n_individuals:,}, {s.n_autosomes} x {s.length/1e6:g} Mb autosomes + X + Y), "
-            f"seed {seed}; Python {platform.python_version()}, {pkgs}")
+            f"seed {seed}; {versions()}")

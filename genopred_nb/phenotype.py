@@ -55,10 +55,12 @@ def _allele_counts(codes: np.ndarray, site_bases) -> np.ndarray:
     "Copies (n, n_alleles) of each (column, base) in `site_bases` among genotype `codes`."
     return np.stack([BASE_COUNTS[codes[:, j], b - 1] for j, b in site_bases], 1).astype(np.float64) if site_bases else np.zeros((len(codes), 0))
 
-def _draw_sites(cohort: Cohort, chroms: list[str], n: int, rng, *, causal_sites: str, min_maf: float, kind: str):
+def _draw_sites(cohort: Cohort, chroms: list[str], n: int, rng, *, causal_sites: str, min_maf: float, min_alleles: int, kind: str):
     "`n` polymorphic sites of `chroms`: (chrom, site id, true codes, effect bases) each."
+    def mutations(c): return np.bincount(cohort.tree_sequences[c].tables.mutations.site, minlength=cohort.tree_sequences[c].num_sites)
     pool = [(c, s) for c in chroms for s in (range(cohort.tree_sequences[c].num_sites) if causal_sites == 'sequence'
-                                             else cohort.variants.site[cohort.variants.chrom == c])]
+                                             else cohort.variants.site[cohort.variants.chrom == c])
+            if min_alleles <= 2 or mutations(c)[s] >= min_alleles - 1]
     out, order = [], rng.permutation(len(pool))
     for start in range(0, len(order), 4 * n):
         batch = [pool[k] for k in order[start:start + 4 * n]]
@@ -69,11 +71,13 @@ def _draw_sites(cohort: Cohort, chroms: list[str], n: int, rng, *, causal_sites:
                 copies = BASE_COUNTS[codes[:, j]].sum(0)
                 ref = SYMBOL[cohort.tree_sequences[c].site(int(s)).ancestral_state]
                 bases = [b + 1 for b in range(4) if copies[b] > 0 and b + 1 != ref]
-                if bases and 1 - copies.max() / copies.sum() >= max(min_maf, 1e-12): out.append((c, int(s), codes[:, j], bases))
+                if len(bases) >= min_alleles - 1 and 1 - copies.max() / copies.sum() >= max(min_maf, 1e-12):
+                    out.append((c, int(s), codes[:, j], bases))
         if len(out) >= n: break
     if len(out) < n:
+        alleles = f" and {min_alleles} or more alleles" if min_alleles > 2 else ''
         raise ValueError(f"n_causal={n}: the cohort has only {len(out)} polymorphic {causal_sites} sites for {kind!r} on {', '.join(chroms)} "
-                         f"with MAF >= {min_maf}; lower n_causal or min_maf")
+                         f"with MAF >= {min_maf}{alleles}; lower n_causal, min_maf or min_alleles")
     return out[:n]
 
 # %% ../nbs/02_phenotype.ipynb #02e4c1f3
@@ -122,12 +126,14 @@ def simulate_trait(cohort: Cohort, # the cohort; causal sites come from its tree
                    n_causal: int | dict = 100, # causal sites per kind (pairs for epistasis), or a dict kind -> number
                    causal_sites: str = 'sequence', # draw from every 'sequence' site or only the 'panel'
                    min_maf: float = 0.0, # minimum minor allele frequency of a causal site in the cohort
+                   min_alleles: int = 2, # alleles a causal site has in the cohort: 3 keeps multiallelic sites only
                    prevalence: float | None = None, # make a binary trait with this share of cases (liability threshold)
                   ) -> Trait:
     "A trait with known causal alleles, genetic architecture and heritability."
     if not 0 < h2 < 1: raise ValueError(f"h2={h2} is not a heritability; give a value strictly between 0 and 1")
     if prevalence is not None and not 0 < prevalence < 1: raise ValueError(f"prevalence={prevalence} must lie strictly between 0 and 1, or be None")
     if causal_sites not in ('sequence', 'panel'): raise ValueError(f"causal_sites={causal_sites!r}; use 'sequence' or 'panel'")
+    if min_alleles not in (2, 3, 4): raise ValueError(f"min_alleles={min_alleles!r}; use 2 (any polymorphic site), 3 or 4 (multiallelic sites)")
     architecture = _check_architecture({'additive': 1.0} if architecture is None else architecture, cohort)
     n_causal = n_causal if isinstance(n_causal, dict) else dict.fromkeys(architecture, n_causal)
     for kind in architecture:
@@ -139,7 +145,8 @@ def simulate_trait(cohort: Cohort, # the cohort; causal sites come from its tree
     for kind, share in architecture.items():
         rng = _rng(seed, 'trait', kind)
         chroms = autosomes if KINDS[kind] == 'autosomes' else [KINDS[kind]]
-        drawn = _draw_sites(cohort, chroms, n_causal[kind] * (2 if kind == 'epistasis' else 1), rng, causal_sites=causal_sites, min_maf=min_maf, kind=kind)
+        drawn = _draw_sites(cohort, chroms, n_causal[kind] * (2 if kind == 'epistasis' else 1), rng, causal_sites=causal_sites, min_maf=min_maf,
+                            min_alleles=min_alleles, kind=kind)
         cols, rows = _columns(kind, drawn, sexes, rng)
         effects = rng.standard_normal(cols.shape[1])
         g = cols @ effects

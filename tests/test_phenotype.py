@@ -22,6 +22,12 @@ def test_multiallelic_sites_get_two_effect_alleles():
     assert (alleles_per_site >= 2).any()
 
 
+def test_min_alleles_keeps_multiallelic_sites_only():
+    wide = simulate_cohort(2000, seed=1, n_autosomes=1, length=1e6, sex_chromosomes=False, progress=False)
+    t = simulate_trait(wide, h2=0.5, seed=1, n_causal=3, min_alleles=3)
+    assert (t.causal.groupby(['chrom', 'site']).allele.nunique() >= 2).all() and t.causal.site.nunique() == 3
+
+
 def test_panel_only_causal(cohort):
     assert simulate_trait(cohort, h2=0.5, seed=2, causal_sites='panel').causal.on_panel.all()
 
@@ -32,6 +38,8 @@ def test_panel_only_causal(cohort):
     (dict(h2=0.5, architecture={'additive': 0.7, 'epistasis': 0.2}), r"shares of the genetic variance sum to 0.9; make them sum to 1"),
     (dict(h2=0.5, prevalence=1.5), r"prevalence=1.5 must lie strictly between 0 and 1, or be None"),
     (dict(h2=0.5, n_causal=10**6), r"n_causal=1000000: the cohort has only \d+ polymorphic sequence sites for 'additive'"),
+    (dict(h2=0.5, n_causal=10**6, min_alleles=3), r"sites for 'additive' on 1 with MAF >= 0.0 and 3 or more alleles; lower n_causal, min_maf or min_alleles"),
+    (dict(h2=0.5, min_alleles=5), r"min_alleles=5; use 2 \(any polymorphic site\), 3 or 4 \(multiallelic sites\)"),
 ])
 def test_trait_errors(cohort, kwargs, message):
     with pytest.raises(ValueError, match=message): simulate_trait(cohort, seed=1, **kwargs)
