@@ -15,6 +15,7 @@ __all__ = ['SCHEMES', 'standardized', 'banded_r', 'r2_by_lag', 'r2_by_distance',
 
 # %% ../nbs/04_ld.ipynb #7f71ddb2
 SCHEMES = ('alphabet', 'purine_pyrimidine', 'dosage')  # values LD is computed on
+_UNCLEAR = ((np.arange(256) >> 4) >= 5) | ((np.arange(256) & 15) >= 5)  # codes with an ambiguity symbol or N in an allele
 
 def _check_scheme(scheme: str):
     if scheme not in SCHEMES: raise ValueError(f"scheme={scheme!r} is not a scheme; use one of {', '.join(map(repr, SCHEMES))}")
@@ -31,10 +32,16 @@ def standardized(codes: np.ndarray, # uint8 genotype codes (n_individuals, n_var
         values = np.zeros(codes.shape, np.float32)
         values[:, coding.kept] = coding(codes)
     else: values = scalar_codes(codes, scheme=scheme)
+    unclear = _UNCLEAR[codes] if scheme != 'dosage' else None  # the dosage imputes them itself
+    if unclear is not None and not unclear.any(): unclear = None
     for g in ([None] if groups is None else np.unique(groups)):
         rows = slice(None) if g is None else groups == g
-        values[rows] -= values[rows].mean(0)
-    sd = np.sqrt((values ** 2).mean(0))
+        if unclear is None: values[rows] -= values[rows].mean(0)
+        else: values[rows] -= (values[rows] * ~unclear[rows]).sum(0) / np.maximum((~unclear[rows]).sum(0), 1)  # mean of clear calls
+    if unclear is None: sd = np.sqrt((values ** 2).mean(0))
+    else:
+        values[unclear] = 0  # the mean
+        sd = np.sqrt((values ** 2).sum(0) / np.maximum((~unclear).sum(0), 1))  # the spread of clear calls
     valid = sd > 1e-6 * (1 + np.abs(values).max(0, initial=0))
     if scheme == 'dosage': valid &= coding.kept
     values /= np.where(valid, sd, 1)
@@ -58,7 +65,9 @@ def banded_r(codes: np.ndarray, # uint8 genotype codes of one chromosome (n_indi
     for start in range(0, m, chunk):
         stop, end = min(m, start + chunk), min(m, start + chunk + window)
         z, valid = standardized(codes[:, start:end], scheme=scheme, groups=groups)
-        r = z[:, :stop - start].T @ z / n  # (chunk, chunk + window)
+        clear = ~_UNCLEAR[codes[:, start:end]] if scheme != 'dosage' else None
+        both = n if clear is None or clear.all() else np.maximum(clear[:, :stop - start].T.astype(np.float32) @ clear.astype(np.float32), 1)
+        r = z[:, :stop - start].T @ z / both  # (chunk, chunk + window); `both`: individuals with clear calls at both variants
         rows = np.arange(stop - start)[:, None]
         cols = np.minimum(rows + lags, end - start - 1)
         keep = (rows + lags < end - start) & valid[rows] & valid[cols]

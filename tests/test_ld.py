@@ -63,3 +63,11 @@ def test_effective_number_counts_a_lone_variant():
     c = cohort()
     one = c.subset(variants=[0])
     assert effective_number(one) == 1
+
+
+def test_ld_window_reads_through_noisy_calls():
+    "Ambiguous and missing calls (5% each) leave the window where clean calls put it; scored as values they collapsed it to 1."
+    kw = dict(seed=3, n_autosomes=1, length=1e6, sex_chromosomes=False, progress=False)
+    clean = ld_window(simulate_cohort(2000, **kw)).overall
+    noisy = ld_window(simulate_cohort(2000, ambiguity_rate=0.05, missing_rate=0.05, **kw)).overall
+    assert clean > 3 and abs(noisy - clean) <= 1, (clean, noisy)
