@@ -32,6 +32,7 @@ notebooks: venv
 	    --ExecutePreprocessor.timeout=-1 --log-level=WARN $$nb || exit 1; \
 	  echo "$$nb: $$((SECONDS - start)) s at scale $(GENOPRED_SCALE)"; \
 	done
+	$(BIN)/python tools/strip_progress.py $(NOTEBOOKS)
 	$(BIN)/nbdev_clean
 
 book: venv

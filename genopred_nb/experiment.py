@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
 from scipy.stats import t as student_t
-from tqdm.auto import tqdm
+from tqdm import tqdm
 from .config import get_scale, versions
 from .simulate import Cohort, simulate_cohort
 from .phenotype import simulate_trait
@@ -120,8 +120,8 @@ def project_root() -> Path:
     return next((p for p in [here, *here.parents] if (p / 'settings.ini').exists()), here)
 
 def cache_dir() -> Path:
-    "Where fits are cached: `$GENOPRED_CACHE`, else `.cache/study` in the project."
-    return Path(os.environ.get('GENOPRED_CACHE') or project_root() / '.cache' / 'study')
+    "Where fits are cached: `$GENOPRED_CACHE` (a relative path is taken from the project's root), else `.cache/study`."
+    return project_root() / os.environ.get('GENOPRED_CACHE', '.cache/study')
 
 def cache_key(params: dict, # JSON-able parameters of a result
              ) -> str:
@@ -302,7 +302,8 @@ def plot_trend(results: Results, # from `run`
     ceil = results.ceilings().loc[list(x)].assign(x=list(x.values())).sort_values('x')
     ax.plot(ceil.x, ceil.h2, 'k--', lw=1, label='h² (realised)')
     ax.plot(ceil.x, ceil.expected_linear, 'k:', lw=1, label='expected linear')
-    if log: ax.set_xscale('log')
+    if log: ax.set_xscale('log'); ax.minorticks_off()
+    ax.set_xticks(ceil.x, [f'{v:,g}' for v in ceil.x])
     ax.set_xlabel(xlabel); ax.set_ylabel('R² (squared correlation with y)')
     ax.legend(frameon=False, fontsize='small', loc='center left', bbox_to_anchor=(1, 0.5))
     return ax
@@ -344,10 +345,12 @@ def headline_markdown(table: pd.DataFrame, # from `headline`
                       *,
                       links: dict | None = None, # chapter -> link target for the chapter's name
                      ) -> str:
-    "The headline table as a markdown table, numbers to three decimals."
-    t = table.assign(truth=table.truth.map('{:.3f}'.format), CNN=table.CNN.map('{:.3f}'.format))
-    if links: t['chapter'] = t.chapter.map(lambda c: f'[{c}]({links[c]})' if c in links else c)
-    head = '| ' + ' | '.join(t.columns) + ' |\n|' + '---|' * len(t.columns) + '\n'
+    "The headline table in markdown: chapter and condition in one column, numbers to three decimals, no seed count."
+    name = table.chapter.map(lambda c: f'[{c}]({links[c]})' if links and c in links else c)
+    t = pd.DataFrame({'chapter: condition': name + ': ' + table.condition, 'truth': table.truth.map('{:.3f}'.format),
+                      'best classical': table['best classical'], 'CNN': table.CNN.map('{:.3f}'.format),
+                      'CNN − best classical [95% CI]': table['CNN − best classical']})
+    head = '| ' + ' | '.join(t.columns) + ' |\n|:---|' + '---:|' * (len(t.columns) - 1) + '\n'
     return head + '\n'.join('| ' + ' | '.join(map(str, r)) + ' |' for r in t.itertuples(index=False))
 
 # %% ../nbs/10_experiment.ipynb #8f7928db
