@@ -169,7 +169,7 @@ def _truth(cohort: Cohort, trait, train: np.ndarray, test: np.ndarray) -> dict:
 class Results:
     "Scores of every seed, condition, method and group, and the truth of every seed and condition."
     scores: pd.DataFrame  # seed, condition, group, method, metric, estimate, lo, hi, seconds, best_epoch
-    truth: pd.DataFrame  # seed, condition, h2 (realised), me, n_train, expected_linear, window (mean LD window)
+    truth: pd.DataFrame  # seed, condition, h2 (realised), me, n_train, expected_linear, window (the median over chromosomes of the LD windows that set the kernels; the Y's is capped at 200)
 
     def summary(self, *, metric: str = 'r2_corr') -> pd.DataFrame:
         "Mean over seeds with a t interval, and mean seconds, per condition, group and method."
@@ -257,7 +257,7 @@ def run(conditions: dict[str, Condition], # name -> condition
                 s['best_epoch'] = s.method.map(lambda m: info[m]['best_epoch'])
                 scores.append(s.assign(seed=seed, condition=cname, group=g))
             truths.append(dict(seed=seed, condition=cname, h2=t['h2'], me=t['me'], n_train=t['n_train'],
-                               expected_linear=t['expected_linear'], window=float(np.mean(list(t['windows'].values())))))
+                               expected_linear=t['expected_linear'], window=float(np.median(list(t['windows'].values())))))
     bar.close()
     cols = ['seed', 'condition', 'group', 'method', 'metric', 'estimate', 'lo', 'hi', 'seconds', 'best_epoch']
     return Results(pd.concat(scores, ignore_index=True)[cols], pd.DataFrame(truths))
