@@ -57,10 +57,10 @@ def _allele_counts(codes: np.ndarray, site_bases) -> np.ndarray:
 
 def _draw_sites(cohort: Cohort, chroms: list[str], n: int, rng, *, causal_sites: str, min_maf: float, min_alleles: int, kind: str):
     "`n` polymorphic sites of `chroms`: (chrom, site id, true codes, effect bases) each."
-    def mutations(c): return np.bincount(cohort.tree_sequences[c].tables.mutations.site, minlength=cohort.tree_sequences[c].num_sites)
+    mutations = {c: np.bincount(cohort.tree_sequences[c].tables.mutations.site, minlength=cohort.tree_sequences[c].num_sites) for c in chroms}
     pool = [(c, s) for c in chroms for s in (range(cohort.tree_sequences[c].num_sites) if causal_sites == 'sequence'
                                              else cohort.variants.site[cohort.variants.chrom == c])
-            if min_alleles <= 2 or mutations(c)[s] >= min_alleles - 1]
+            if mutations[c][s] >= min_alleles - 1]  # a site with k alleles has at least k - 1 mutations
     out, order = [], rng.permutation(len(pool))
     for start in range(0, len(order), 4 * n):
         batch = [pool[k] for k in order[start:start + 4 * n]]
