@@ -1,4 +1,4 @@
-"""Test R² of `CNNPredictor` option sets on the study's additive trait (the cohort and split of nbs/07_train).
+"""Test R² of `CNNPredictor` option sets on the study's additive trait (the cohort and split of nbs/13_train).
 
 Each argument is a JSON dict of `CNNPredictor` options; prints one line per option set: test R², best validation
 R², epochs run and kept, seconds. This is how the options of the study's network were chosen.
