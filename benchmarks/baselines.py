@@ -11,7 +11,10 @@ from sklearn.linear_model import LassoCV
 from genopred_nb.config import get_scale
 from genopred_nb.simulate import simulate_cohort
 from genopred_nb.phenotype import simulate_trait
-from genopred_nb.baselines import DosageDesign, gwas, clump, LassoPRS
+from genopred_nb.design import DosageDesign
+from genopred_nb.gwas import gwas
+from genopred_nb.clump import clump
+from genopred_nb.lasso import LassoPRS
 from genopred_nb.io import write_bed, write_pheno, run_plink, plink_ids
 
 def timed(f):

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from genopred_nb.config import get_scale
 from genopred_nb.simulate import simulate_cohort
 from genopred_nb.phenotype import simulate_trait
-from genopred_nb.baselines import validation_split
+from genopred_nb.design import validation_split
 from genopred_nb.train import CNNPredictor, CodesDataset, _outputs
 
 torch.set_num_threads(2)

@@ -41,7 +41,8 @@ def versions() -> str:
     def v(p):
         try: return version(p)
         except PackageNotFoundError: return 'not installed'
-    return f"Python {platform.python_version()}, " + ' '.join(f'{p} {v(p)}' for p in ['genopred_nb', 'msprime', 'tskit', 'numpy', 'torch'])
+    packages = ['genopred_nb', 'msprime', 'tskit', 'numpy', 'torch']
+    return f"Python {platform.python_version()}, " + ' '.join(f'{p} {v(p)}' for p in packages)
 
 def run_header(seed: int, # the notebook's seed
               ) -> str:

@@ -22,17 +22,21 @@ SYMBOL = {a: i for i, a in enumerate(ALLELES)}  # allele symbol -> 4-bit value
 ABSENT, MISSING = SYMBOL['-'], SYMBOL['N']
 
 # %% ../nbs/03_encode.ipynb #971b5f01
+_SYMBOLS_HELP = "use A C G T, IUPAC R Y S W K M B D H V, N (missing), I (= R) or - (absent)"
+
 def _parse(s: str) -> int | str:
     "The code of genotype string `s`, or the reason it is not one."
-    alleles = [ALIASES.get(c, c) for c in s.upper() if c not in '/|']
-    bad = [c for c in alleles if c not in SYMBOL]
-    if bad: return f"{bad[0]!r} is not an allele symbol; use A C G T, IUPAC R Y S W K M B D H V, N (missing), I (= R) or - (absent)"
+    chars = [c for c in s if c not in '/|']
+    read = lambda c: ALIASES.get(c.upper(), c.upper()) if c.isascii() else c  # no str.upper on non-ASCII: 'ß' -> 'SS'
+    if bad := [c for c in chars if read(c) not in SYMBOL]: return f"{bad[0]!r} is not an allele symbol; {_SYMBOLS_HELP}"
+    alleles = [read(c) for c in chars]
+    if alleles == ['N', 'A']: return (MISSING << 4) | MISSING  # 'NA', 'N/A': R's and pandas' missing value
     if len(alleles) > 2: return f"a genotype has one or two alleles (e.g. 'AG', 'A', '-'), not {len(alleles)}"
     a1, a2 = (SYMBOL[a] for a in (alleles + ['-', '-'])[:2])
     if a1 == ABSENT: a1, a2 = a2, a1
     return (a1 << 4) | a2
 
-def codes_from_strings(genotypes, # genotype strings, any shape: 'AG', 'CC', haploid 'A', absent '-' or '', 'A/G', IUPAC letters, 'N'
+def codes_from_strings(genotypes, # genotype strings, any shape: 'AG', 'CC', haploid 'A', absent '-', 'A/G', IUPAC, 'N'
                       ) -> np.ndarray: # uint8 genotype codes, the shape of `genotypes`
     "Genotype codes of genotype strings; an unreadable string raises a ValueError naming it and its position."
     arr = np.asarray(genotypes, dtype=str)
@@ -44,12 +48,36 @@ def codes_from_strings(genotypes, # genotype strings, any shape: 'AG', 'CC', hap
             raise ValueError(f"genotypes[{', '.join(map(str, pos))}] = {str(uniq[k])!r}: {p}")
     return np.array(parsed, dtype=np.uint8)[inverse].reshape(arr.shape)
 
+# %% ../nbs/03_encode.ipynb #b5e8c3d2
+def _byte_codes(codes):
+    "`codes` as a NumPy array (a torch tensor stays one), after checking that they are uint8 or integers in 0..255."
+    if type(codes).__module__.startswith('torch'):
+        import torch
+        byte, integer = codes.dtype == torch.uint8, not (codes.is_floating_point() or codes.is_complex()
+                                                         or codes.dtype == torch.bool)
+    else:
+        codes = np.asarray(codes)
+        byte, integer = codes.dtype == np.uint8, np.issubdtype(codes.dtype, np.integer)
+    if not integer:
+        raise TypeError(f"codes has dtype {codes.dtype}; genotype codes are uint8, or integers in 0..255 "
+                        "(see codes_from_strings)")
+    if not byte and len(codes.reshape(-1)) and not 0 <= int(codes.min()) <= int(codes.max()) <= 255:
+        raise ValueError(f"codes has values from {int(codes.min())} to {int(codes.max())}; genotype codes are bytes "
+                         "0..255 (see codes_from_strings)")
+    return codes
+
 # %% ../nbs/03_encode.ipynb #05180eaa
-def strings_from_codes(codes, # uint8 genotype codes, any shape
-                      ) -> np.ndarray: # genotype strings: 'AG', haploid 'A', absent '-'
+def _string(code: int) -> str:
+    "The genotype string of `code`: a known allele first ('AN', never R's missing 'NA'), then N, then absent."
+    a1, a2 = sorted([ALLELES[code >> 4], ALLELES[code & 15]], key=lambda a: {'N': 1, '-': 2}.get(a, 0))
+    return (a1 + a2).rstrip('-') or '-'
+
+_STRINGS = np.array([_string(c) for c in range(256)])  # the genotype string of every code
+
+def strings_from_codes(codes, # uint8 genotype codes (or integers in 0..255), any shape
+                      ) -> np.ndarray: # genotype strings: 'AG', haploid 'A', absent '-', one allele missing 'AN'
     "Genotype strings of genotype codes, the inverse of `codes_from_strings`."
-    table = np.array([(ALLELES[c >> 4] + ALLELES[c & 15]).rstrip('-') or '-' for c in range(256)])
-    return table[np.asarray(codes, dtype=np.uint8)]
+    return _STRINGS[np.asarray(_byte_codes(codes)).astype(np.uint8)]
 
 # %% ../nbs/03_encode.ipynb #1d605dce
 def _one_hot(symbol: str, missing: str) -> np.ndarray:
@@ -63,17 +91,14 @@ def _table(missing: str) -> np.ndarray:
 TWO_HOT = {m: _table(m) for m in ('uniform', 'zero')}  # 256 x 4 lookup tables, by `missing`
 
 def _lookup(table: np.ndarray, codes):
-    "Rows of `table` at `codes`, as NumPy or, for a torch tensor, as torch on its device."
-    if type(codes).__module__.startswith('torch'):
-        import torch
-        return torch.as_tensor(table, device=codes.device)[codes.long()]
-    codes = np.asarray(codes)
-    if codes.dtype != np.uint8 and codes.size and (codes.min() < 0 or codes.max() > 255):
-        raise ValueError(f"codes has values from {codes.min()} to {codes.max()}; genotype codes are bytes 0..255 (see codes_from_strings)")
-    return table[codes.astype(np.uint8, copy=False)]
+    "Rows of `table` at genotype `codes`, as NumPy or, for a torch tensor, as torch on its device."
+    codes = _byte_codes(codes)
+    if isinstance(codes, np.ndarray): return table[codes.astype(np.uint8, copy=False)]
+    import torch
+    return torch.as_tensor(table, device=codes.device)[codes.long()]
 
 # %% ../nbs/03_encode.ipynb #161a7826
-def two_hot(codes, # uint8 genotype codes, any shape: a NumPy array or a torch tensor (a batch)
+def two_hot(codes, # uint8 genotype codes (or integers in 0..255), any shape: NumPy, or a torch tensor (a batch)
             *,
             missing: str = 'uniform', # 'uniform': N is (.25, .25, .25, .25); 'zero': N is all zeros
            ): # float32, shape `codes.shape + (4,)`, same library and device as `codes`
@@ -122,9 +147,11 @@ def code_counts(codes: np.ndarray, # uint8 genotype codes (n_individuals, n_vari
 # %% ../nbs/03_encode.ipynb #28cace52
 _A1, _A2 = np.arange(256) >> 4, np.arange(256) & 15
 _EXACT = lambda a: (a >= 1) & (a <= 4)
-_CALLED = (_EXACT(_A1) | (_A1 == 0)) & (_EXACT(_A2) | (_A2 == 0)) & ((_A1 > 0) | (_A2 > 0))  # codes the dosage coding can read
+# codes the dosage coding can read: each allele a base or absent, not both absent
+_CALLED = (_EXACT(_A1) | (_A1 == 0)) & (_EXACT(_A2) | (_A2 == 0)) & ((_A1 > 0) | (_A2 > 0))
 _HAPLOID = _CALLED & ((_A1 == 0) | (_A2 == 0))
-BASE_COUNTS = np.stack([(_A1 == b).astype(np.int64) + (_A2 == b) for b in range(1, 5)], 1) * _CALLED[:, None]  # (256, 4) copies of A, C, G, T in called codes
+# (256, 4) copies of A, C, G, T in the called codes, zero in the others
+BASE_COUNTS = np.stack([(_A1 == b).astype(np.int64) + (_A2 == b) for b in range(1, 5)], 1) * _CALLED[:, None]
 HAPLOID_SCALES = {'0/2': 2, '0/1': 1}
 
 # %% ../nbs/03_encode.ipynb #3cc836a5
@@ -156,12 +183,14 @@ class DosageCoding:
         if haploid not in HAPLOID_SCALES: raise ValueError(f"haploid={haploid!r} is not a coding; use '0/2' or '0/1'")
         bases = counts @ BASE_COUNTS  # (n_variants, 4) called copies of A, C, G, T
         n_bases = (bases > 0).sum(1)
-        reason = np.select([bases.sum(1) == 0, n_bases == 1, n_bases > 2], ['no call', 'monomorphic', 'multiallelic'], '')
+        reason = np.select([bases.sum(1) == 0, n_bases == 1, n_bases > 2], ['no call', 'monomorphic', 'multiallelic'],
+                           '')
         order = np.argsort(-bases, axis=1, kind='stable')  # major first; ties go to A, C, G, T order
         minor, major = (np.where(reason == '', order[:, k] + 1, 0).astype(np.uint8) for k in (1, 0))
         coding = cls(minor, major, np.zeros(len(minor), np.float32), reason, haploid)
         value, readable = coding._values()
-        coding.mean = ((counts * value * readable).sum(1) / np.maximum((counts * readable).sum(1), 1)).astype(np.float32)
+        called = np.maximum((counts * readable).sum(1), 1)
+        coding.mean = ((counts * value * readable).sum(1) / called).astype(np.float32)
         return coding
 
     def _values(self) -> tuple[np.ndarray, np.ndarray]:
@@ -188,8 +217,10 @@ class DosageCoding:
                  codes: np.ndarray, # uint8 genotype codes (n_individuals, n_variants) of the reference's variants
                 ) -> np.ndarray: # float32 (n_individuals, n_kept): minor-allele dosage, missing calls mean-imputed
         "Dosages of `codes` under this coding."
+        codes = _byte_codes(codes)
         if codes.shape[1] != len(self.minor):
-            raise ValueError(f"codes has {codes.shape[1]} variants but the coding was fitted on {len(self.minor)}; encode the same variants")
+            raise ValueError(f"codes has {codes.shape[1]} variants but the coding was fitted on {len(self.minor)}; "
+                             "encode the same variants")
         keep = self.kept
         return self._table[np.arange(keep.sum()), codes[:, keep]]
 
@@ -210,18 +241,20 @@ def _pair_dosage(haploid: str) -> np.ndarray:
             table[readable, 4 * m + M] = (BASE_COUNTS[:, m] * scale)[readable]
     return table
 
-PAIR_DOSAGE = {h: _pair_dosage(h) for h in HAPLOID_SCALES}  # haploid -> (256, 16) minor-allele dosage, column 4 (minor - 1) + (major - 1); NaN: no readable call
+# haploid -> (256, 16) minor-allele dosage of every code, column 4 (minor - 1) + (major - 1); NaN: no readable call
+PAIR_DOSAGE = {h: _pair_dosage(h) for h in HAPLOID_SCALES}
 
 # %% ../nbs/03_encode.ipynb #c8b8dfd7
 def dosage(codes: np.ndarray, # uint8 genotype codes (n_individuals, n_variants)
            *,
-           reference: np.ndarray | DosageCoding | None = None, # codes or a coding that fix the minor alleles; None: `codes` itself
-           haploid: str | None = None, # a haploid call (a male's X) counts '0/2' (default) or '0/1'; a given coding keeps its own
-          ) -> tuple[np.ndarray, DosageCoding]: # dosages (n_individuals, n_kept) and the coding, with what it dropped and why
+           reference: np.ndarray | DosageCoding | None = None, # codes or a coding fixing minor alleles; None: `codes`
+           haploid: str | None = None, # a male's X call counts '0/2' (None: default) or '0/1'; a coding keeps its own
+          ) -> tuple[np.ndarray, DosageCoding]: # dosages (n_individuals, n_kept), and the coding with what it dropped
     "Classical minor-allele dosages of `codes`, with the minor allele fixed on `reference`."
     if isinstance(reference, DosageCoding):
         if haploid not in (None, reference.haploid):
-            raise ValueError(f"haploid={haploid!r} but the reference coding counts haploid calls {reference.haploid!r}; leave haploid None")
+            raise ValueError(f"haploid={haploid!r} but the reference coding counts haploid calls "
+                             f"{reference.haploid!r}; leave haploid None")
         coding = reference
     else: coding = DosageCoding.fit(codes if reference is None else reference, haploid=haploid or '0/2')
     return coding(codes), coding

@@ -4,10 +4,12 @@
 
 # %% ../nbs/15_experiment.ipynb #ab967b1e
 from __future__ import annotations
-import hashlib, inspect, json, os, pickle, time
+import dataclasses, hashlib, inspect, json, os, pickle, re, tempfile, time, warnings
+import genopred_nb
+
 from dataclasses import dataclass, field
 from pathlib import Path
-import numpy as np, pandas as pd
+import numpy as np, pandas as pd, msprime
 import matplotlib.pyplot as plt
 from scipy.stats import t as student_t
 from tqdm import tqdm
@@ -15,14 +17,18 @@ from .config import get_scale, versions
 from .simulate import Cohort, simulate_cohort
 from .phenotype import simulate_trait
 from .ld import effective_number, ld_window
+from .design import validation_split
+from .scores import PThreshold, ClumpThreshold
+from .lasso import LassoPRS
+from .ridge import RidgePRS
 from .evaluate import score_predictions, summarise, expected_r2, format_table, plot_results
-from .baselines import PThreshold, ClumpThreshold, LassoPRS, RidgePRS
 from .train import CNNPredictor
 
 # %% auto #0
-__all__ = ['DESIGNS', 'CLASSICAL', 'CHAPTERS', 'Design', 'get_design', 'Condition', 'Method', 'joined', 'cnn', 'classical',
-           'project_root', 'cache_dir', 'cache_key', 'cached', 'Results', 'run', 'plot_conditions', 'plot_trend',
-           'load_results', 'headline', 'headline_markdown', 'front_page_table']
+__all__ = ['DESIGNS', 'CLASSICAL', 'TRUTH', 'CHAPTERS', 'Design', 'get_design', 'Condition', 'Method', 'joined', 'cnn',
+           'classical', 'project_root', 'cache_dir', 'canonical', 'source_hash', 'cache_key', 'cached', 'fit_key',
+           'truth_key', 'Results', 'run', 'plot_conditions', 'plot_trend', 'load_results', 'headline',
+           'headline_markdown', 'front_page_table']
 
 # %% ../nbs/15_experiment.ipynb #f50b4d5a
 @dataclass(frozen=True)
@@ -45,11 +51,13 @@ class Design:
     @property
     def cohort(self) -> dict:
         "Options of `simulate_cohort` for this design's cohorts."
-        return dict(n_individuals=self.n_individuals, n_autosomes=self.n_autosomes, length=self.length, y_length=self.y_length)
+        return dict(n_individuals=self.n_individuals, n_autosomes=self.n_autosomes, length=self.length,
+                    y_length=self.y_length)
 
     def __str__(self):
         return (f"design {self.scale}: N = {self.n_individuals:,} ({self.n_train:,} training, {self.n_test:,} test), "
-                f"{self.n_autosomes} x {self.length / 1e6:g} Mb autosomes + {self.length / 1e6:g} Mb X + {self.y_length / 1e6:g} Mb Y; "
+                f"{self.n_autosomes} x {self.length / 1e6:g} Mb autosomes + {self.length / 1e6:g} Mb X + "
+                f"{self.y_length / 1e6:g} Mb Y; "
                 f"seeds {', '.join(map(str, self.seeds))}; networks up to {self.epochs} epochs")
 
 DESIGNS = {d.scale: d for d in [
@@ -68,20 +76,16 @@ def get_design(scale: str | None = None, # a scale's name; None reads `GENOPRED_
 class Condition:
     "One setting of a chapter: the trait, extra cohort options, and the training size."
     trait: dict  # options of `simulate_trait` (its seed is the run's)
-    cohort: dict = field(default_factory=dict)  # options of `simulate_cohort` beyond the design's, e.g. {'missing_rate': 0.05}
+    cohort: dict = field(default_factory=dict)  # more `simulate_cohort` options, e.g. {'missing_rate': 0.05}
     n_train: int | None = None  # training individuals the methods see (the first ones); None: all of the design's
 
 @dataclass(frozen=True)
 class Method:
-    "A predictor to run: an estimator class with `fit(cohort, y)` and `predict(cohort)`, its options, its view of the cohort."
-    estimator: type  # e.g. `LassoPRS` or `CNNPredictor`
+    "A predictor: an estimator class with `fit(cohort, y)` and `predict(cohort)`, its options, its view of the cohort."
+    estimator: type  # a scikit-learn style estimator class, e.g. `LassoPRS` or `CNNPredictor`
     options: dict = field(default_factory=dict)  # keyword options of the estimator
     chromosomes: tuple | None = None  # the chromosomes it sees; None: all
     joined: bool = False  # see all chromosomes as one sequence (a whole-genome CNN branch)
-
-    def key(self) -> dict:
-        "What identifies this method's fits in the cache."
-        return dict(estimator=self.estimator.__name__, options=self.options, chromosomes=self.chromosomes, joined=self.joined)
 
     def view(self, cohort: Cohort) -> Cohort:
         "The part of `cohort` this method sees."
@@ -119,18 +123,74 @@ def project_root() -> Path:
     here = Path.cwd().resolve()
     return next((p for p in [here, *here.parents] if (p / 'settings.ini').exists()), here)
 
+# %% ../nbs/15_experiment.ipynb #dd49ae07
 def cache_dir() -> Path:
     "Where fits are cached: `$GENOPRED_CACHE` (a relative path is taken from the project's root), else `.cache/study`."
     return project_root() / os.environ.get('GENOPRED_CACHE', '.cache/study')
 
-def cache_key(params: dict, # JSON-able parameters of a result
-             ) -> str:
-    "A hash of `params` and the package version."
-    from genopred_nb import __version__
-    text = json.dumps(dict(params, version=__version__), sort_keys=True, default=repr)
-    return hashlib.sha256(text.encode()).hexdigest()[:20]
+# %% ../nbs/15_experiment.ipynb #25749a68
+def canonical(value, # parameters: plain values, dicts, lists, NumPy arrays, msprime RateMaps and Demographies, classes
+              path: str = 'params', # where `value` sits, for errors
+             ):
+    "`value` as plain JSON values, arrays as dtype, shape and a sha256 of their bytes; any other object a TypeError."
+    if isinstance(value, np.bool_): return bool(value)
+    if value is None or isinstance(value, (bool, str)): return value
+    if isinstance(value, (int, np.integer)): return int(value)
+    if isinstance(value, (float, np.floating)): return float(value)
+    if isinstance(value, dict): return {str(k): canonical(v, f'{path}[{k!r}]') for k, v in value.items()}
+    if isinstance(value, (list, tuple)): return [canonical(v, f'{path}[{i}]') for i, v in enumerate(value)]
+    if isinstance(value, np.ndarray):
+        if value.dtype == object: return canonical(value.tolist(), path)
+        digest = hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest()
+        return dict(array=str(value.dtype), shape=list(value.shape), sha256=digest)
+    if isinstance(value, type): return f'{value.__module__}.{value.__qualname__}'
+    if isinstance(value, msprime.RateMap): return dict(RateMap=canonical([value.position, value.rate], path))
+    if dataclasses.is_dataclass(value): return {type(value).__qualname__: canonical(dataclasses.asdict(value), path)}
+    raise TypeError(f"{path} is a {type(value).__name__}, which a cache key cannot hold exactly; "
+                    f"give plain values, NumPy arrays, msprime RateMaps or Demographies")
 
-def cached(params: dict, # JSON-able parameters that determine the result
+# %% ../nbs/15_experiment.ipynb #a8ad4bae
+def _package_imports(text: str) -> set[str]:
+    "Names of this package's modules imported by a module's source `text`."
+    return set(re.findall(r'^from (?:\.|genopred_nb\.)(\w+) import', text, re.M))
+
+def source_hash(modules, # module names of this package, e.g. ['genopred_nb.lasso'] or ['lasso']
+                *,
+                root: Path | None = None, # the package folder (default: this package's)
+               ) -> str: # sha256 hex of the sources of `modules` and every package module they import
+    "A hash of the source of `modules` and, transitively, of every module of the package they import."
+    root = Path(root or Path(genopred_nb.__file__).parent)
+    todo, seen, h = [m.rsplit('.', 1)[-1] for m in modules], set(), hashlib.sha256()
+    while todo:
+        name = todo.pop()
+        if name in seen: continue
+        path = root / f'{name}.py'
+        if not path.exists(): raise ValueError(f"modules: {name!r} is not a module of {root}; give names like 'lasso'")
+        seen.add(name)
+        todo += _package_imports(path.read_text())
+    for name in sorted(seen): h.update(f'{name}\n'.encode() + (root / f'{name}.py').read_bytes())
+    return h.hexdigest()
+
+# %% ../nbs/15_experiment.ipynb #78b5b3da
+def cache_key(params: dict, # parameters of a result, see `canonical`
+             ) -> str:
+    "A hash of `params`, which must hold everything that makes the result (see `fit_key`)."
+    text = json.dumps(canonical(params), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+# %% ../nbs/15_experiment.ipynb #c1bf1e35
+_MAGIC = b'genopred-cache 1\n'
+
+def _read_entry(path: Path):
+    "The value stored at `path`, or None (with a warning) if the file is damaged or not a cache entry."
+    data = path.read_bytes()
+    head, digest, payload = data[:len(_MAGIC)], data[len(_MAGIC):len(_MAGIC) + 32], data[len(_MAGIC) + 32:]
+    if head != _MAGIC or hashlib.sha256(payload).digest() != digest:
+        warnings.warn(f"cache entry {path.name} is truncated or damaged (its checksum does not match); recomputing it")
+        return None
+    return pickle.loads(payload)
+
+def cached(params: dict, # parameters that determine the result (see `canonical`)
            compute, # a function of no arguments that computes it
            *,
            kind: str, # a word for the file name ('fit', 'truth')
@@ -138,38 +198,82 @@ def cached(params: dict, # JSON-able parameters that determine the result
           ):
     "`compute()`, or its stored value if these `params` were computed before."
     path = Path(where or cache_dir()) / f'{kind}-{cache_key(params)}.pkl'
-    if path.exists(): return pickle.loads(path.read_bytes())
+    if path.exists() and (value := _read_entry(path)) is not None: return value
     value = compute()
+    payload = pickle.dumps(value)
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix('.partial')
-    partial.write_bytes(pickle.dumps(value))
-    os.replace(partial, path)
+    fd, partial = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix='.partial')
+    try:
+        with os.fdopen(fd, 'wb') as f: f.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
+        os.replace(partial, path)
+    except BaseException:
+        if os.path.exists(partial): os.remove(partial)
+        raise
     return value
 
 # %% ../nbs/15_experiment.ipynb #f106c991
-def _fit_predict(method: Method, train: Cohort, y: np.ndarray, test: Cohort) -> dict:
-    "Fit `method` on `train`, predict `test`: predictions, seconds, epochs."
-    start = time.perf_counter()
-    quiet = {'progress': False} if 'progress' in inspect.signature(method.estimator).parameters else {}
-    model = method.estimator(**method.options, **quiet).fit(method.view(train), y)
-    pred = np.asarray(model.predict(method.view(test)), dtype=np.float64)
-    return dict(pred=pred, seconds=time.perf_counter() - start, best_epoch=getattr(model, 'best_epoch_', None))
+def _data(setting: dict) -> dict:
+    "The cohort, trait, training rows (the first `n_train`) and test rows (the last `n_test`) of a seed and condition."
+    cohort = simulate_cohort(**setting['cohort'], progress=False)
+    n = cohort.n_individuals
+    return dict(cohort=cohort, trait=simulate_trait(cohort, **setting['trait']), train=np.arange(setting['n_train']),
+                test=np.arange(n - setting['n_test'], n))
 
+# %% ../nbs/15_experiment.ipynb #8299e707
+def _fit_predict(method: Method, train: Cohort, y: np.ndarray, test: Cohort) -> dict:
+    "Fit `method` on `train`, predict `test`: predictions, seconds, best epoch, rows fitted."
+    start = time.perf_counter()
+    model = method.estimator(**method.options)
+    if 'progress' in model.get_params(): model.set_params(progress=False)
+    model.fit(method.view(train), y)
+    pred = np.asarray(model.predict(method.view(test)), dtype=np.float64)
+    return dict(pred=pred, seconds=time.perf_counter() - start, best_epoch=getattr(model, 'best_epoch_', None),
+                n_fit=getattr(model, 'n_fit_', None))
+
+# %% ../nbs/15_experiment.ipynb #8630c9dc
 def _truth(cohort: Cohort, trait, train: np.ndarray, test: np.ndarray) -> dict:
-    "What the simulation knows about one seed and condition."
+    "What the simulation knows about one seed and condition, with the ceilings of the study's rule (above)."
     training = cohort.subset(individuals=train)
     me = effective_number(training)
     windows = ld_window(training).per_chromosome.set_index('chrom').window.to_dict()
+    n_fit = len(validation_split(len(train))[0])  # the rows every estimator fits its weights on
+    h2_additive = float(np.var(trait.additive_value) / np.var(trait.liability))
+    linear = expected_r2(h2=h2_additive, n=n_fit, me=me) if h2_additive > 0 else 0.0
     return dict(y=trait.y[test], genetic_value=trait.genetic_value[test], sex=cohort.samples.sex.to_numpy()[test],
-                h2=trait.realised_h2, me=me, n_train=len(train), expected_linear=expected_r2(h2=trait.realised_h2, n=len(train), me=me),
-                windows=windows)
+                h2=trait.realised_h2, h2_additive=h2_additive, me=me, n_train=len(train), n_fit=n_fit,
+                expected_linear=linear, windows=windows)
+
+# %% ../nbs/15_experiment.ipynb #b12be592
+def _code(*functions) -> str:
+    "sha256 of the source of `functions`: the parts of this loop that make a result."
+    return hashlib.sha256(''.join(inspect.getsource(f) for f in functions).encode()).hexdigest()
+
+def fit_key(setting: dict, # the seed and condition: cohort, trait, n_train, n_test
+            method: Method, # the method
+           ) -> dict: # parameters for `cached`
+    "Everything that makes a fit: the data's setting, the estimator with all its parameters, and its source."
+    if not hasattr(method.estimator, 'get_params'):
+        raise TypeError(f"{method.estimator.__name__} has no get_params, so its fits cannot be keyed by all their "
+                        "parameters; subclass sklearn.base.BaseEstimator")
+    params = {k: v for k, v in method.estimator(**method.options).get_params().items() if k != 'progress'}
+    return dict(setting, estimator=method.estimator, params=params, chromosomes=method.chromosomes,
+                joined=method.joined, source=source_hash([method.estimator.__module__, 'simulate', 'phenotype']),
+                code=_code(_data, _fit_predict, Method.view, joined))
+
+def truth_key(setting: dict, # the seed and condition: cohort, trait, n_train, n_test
+             ) -> dict: # parameters for `cached`
+    "Everything that makes the truth of a seed and condition."
+    return dict(setting, what='truth', source=source_hash(['ld', 'evaluate', 'design', 'phenotype']),
+                code=_code(_data, _truth))
 
 # %% ../nbs/15_experiment.ipynb #598589a3
+TRUTH = ('h2', 'h2_additive', 'me', 'n_train', 'n_fit', 'expected_linear')  # what `run` keeps of each truth
+
 @dataclass
 class Results:
     "Scores of every seed, condition, method and group, and the truth of every seed and condition."
     scores: pd.DataFrame  # seed, condition, group, method, metric, estimate, lo, hi, seconds, best_epoch
-    truth: pd.DataFrame  # seed, condition, h2 (realised), me, n_train, expected_linear, window (the median over chromosomes of the LD windows that set the kernels; the Y's is capped at 200)
+    truth: pd.DataFrame  # seed, condition, TRUTH, window (median over chromosomes of the LD windows; Y's capped at 200)
 
     def summary(self, *, metric: str = 'r2_corr') -> pd.DataFrame:
         "Mean over seeds with a t interval, and mean seconds, per condition, group and method."
@@ -179,8 +283,8 @@ class Results:
         return out.merge(s.groupby(by, sort=False)[['seconds']].mean().reset_index(), on=by)
 
     def ceilings(self) -> pd.DataFrame:
-        "Per condition, the mean over seeds of the realised h² and the expected linear R²."
-        return self.truth.groupby('condition', sort=False)[['h2', 'expected_linear', 'me', 'n_train', 'window']].mean()
+        "Per condition, the mean over seeds of the truth: realised and additive h², expected linear R², Me, sizes."
+        return self.truth.groupby('condition', sort=False)[[*TRUTH, 'window']].mean()
 
     def table(self, *, group: str = 'all', digits: int = 3) -> pd.DataFrame:
         "One row per method, one column per condition: 'mean [lo, hi]' over seeds of R²."
@@ -197,8 +301,11 @@ class Results:
         "Write the per-seed scores to `results/<scale>/<chapter>.csv` in the project: what the front page reads."
         path = Path(where or project_root() / 'results' / get_scale().name) / f'{chapter}.csv'
         path.parent.mkdir(parents=True, exist_ok=True)
-        ceil = self.truth[['seed', 'condition', 'h2', 'expected_linear']]
-        self.scores.merge(ceil, on=['seed', 'condition']).assign(chapter=chapter, headline=headline).to_csv(path, index=False, float_format='%.6g')
+        ceil = self.truth[['seed', 'condition', 'h2', 'h2_additive', 'expected_linear']]
+        table = self.scores.merge(ceil, on=['seed', 'condition']).assign(chapter=chapter, headline=headline)
+        fd, partial = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix='.partial')
+        with os.fdopen(fd, 'w') as f: table.to_csv(f, index=False, float_format='%.6g')
+        os.replace(partial, path)
         return path
 
 # %% ../nbs/15_experiment.ipynb #2bb8cec5
@@ -212,13 +319,17 @@ def run(conditions: dict[str, Condition], # name -> condition
        ) -> Results:
     "Fit every method on every seed and condition (or read the fits from the cache), predict the test set, score it."
     design = design or get_design()
-    if groups not in (None, 'sex'): raise ValueError(f"groups={groups!r}; use None (everyone) or 'sex' (also women and men apart)")
+    if groups not in (None, 'sex'):
+        raise ValueError(f"groups={groups!r}; use None (everyone) or 'sex' (also women and men apart)")
     for name, c in conditions.items():
-        if not isinstance(c, Condition): raise TypeError(f"conditions[{name!r}] is a {type(c).__name__}; give a Condition(trait=...)")
+        if not isinstance(c, Condition):
+            raise TypeError(f"conditions[{name!r}] is a {type(c).__name__}; give a Condition(trait=...)")
         if c.n_train is not None and not 1 <= c.n_train <= design.n_train:
-            raise ValueError(f"conditions[{name!r}].n_train={c.n_train}; the design has {design.n_train:,} training individuals, give 1 to that or None")
+            raise ValueError(f"conditions[{name!r}].n_train={c.n_train}; the design has {design.n_train:,} training "
+                             "individuals, give 1 to that or None")
     for name, m in methods.items():
-        if not isinstance(m, Method): raise TypeError(f"methods[{name!r}] is a {type(m).__name__}; give a Method(estimator, options)")
+        if not isinstance(m, Method):
+            raise TypeError(f"methods[{name!r}] is a {type(m).__name__}; give a Method(estimator, options)")
     scores, truths = [], []
     bar = tqdm(total=len(design.seeds) * len(conditions) * (len(methods) + 1), desc='fits', disable=not progress)
     for seed in design.seeds:
@@ -228,17 +339,13 @@ def run(conditions: dict[str, Condition], # name -> condition
                            n_train=n_train, n_test=design.n_test)
             made = {}
             def data():
-                if not made:
-                    cohort = simulate_cohort(**setting['cohort'], progress=False)
-                    trait = simulate_trait(cohort, **setting['trait'])
-                    test = np.arange(design.n_train, design.n_individuals)
-                    made.update(cohort=cohort, trait=trait, train=np.arange(n_train), test=test)
+                if not made: made.update(_data(setting))
                 return made
             def truth():
                 d = data()
                 return _truth(d['cohort'], d['trait'], d['train'], d['test'])
             bar.set_postfix_str(f'seed {seed}, {cname}: truth')
-            t = cached(dict(setting, what='truth'), truth, kind='truth', where=where)
+            t = cached(truth_key(setting), truth, kind='truth', where=where)
             bar.update()
             preds, info = {'truth': t['genetic_value']}, {'truth': dict(seconds=0.0, best_epoch=None)}
             for mname, method in methods.items():
@@ -246,18 +353,21 @@ def run(conditions: dict[str, Condition], # name -> condition
                 def fit():
                     d = data()
                     train = d['cohort'].subset(individuals=d['train'])
-                    return _fit_predict(method, train, d['trait'].y[d['train']], d['cohort'].subset(individuals=d['test']))
-                r = cached(dict(setting, method=method.key()), fit, kind='fit', where=where)
+                    test = d['cohort'].subset(individuals=d['test'])
+                    return _fit_predict(method, train, d['trait'].y[d['train']], test)
+                r = cached(fit_key(setting, method), fit, kind='fit', where=where)
                 preds[mname], info[mname] = r['pred'], dict(seconds=r['seconds'], best_epoch=r['best_epoch'])
                 bar.update()
-            members = {'all': np.ones(len(t['y']), bool)} | ({'F': t['sex'] == 'F', 'M': t['sex'] == 'M'} if groups == 'sex' else {})
+            sexes = {'F': t['sex'] == 'F', 'M': t['sex'] == 'M'} if groups == 'sex' else {}
+            members = {'all': np.ones(len(t['y']), bool)} | sexes
             for g, rows in members.items():
-                s = score_predictions({m: p[rows] for m, p in preds.items()}, t['y'][rows], n_boot=design.n_boot, seed=seed)
+                s = score_predictions({m: p[rows] for m, p in preds.items()}, t['y'][rows], n_boot=design.n_boot,
+                                      seed=seed)
                 s['seconds'] = s.method.map(lambda m: info[m]['seconds'])
                 s['best_epoch'] = s.method.map(lambda m: info[m]['best_epoch'])
                 scores.append(s.assign(seed=seed, condition=cname, group=g))
-            truths.append(dict(seed=seed, condition=cname, h2=t['h2'], me=t['me'], n_train=t['n_train'],
-                               expected_linear=t['expected_linear'], window=float(np.median(list(t['windows'].values())))))
+            truths.append(dict(seed=seed, condition=cname, **{k: t[k] for k in TRUTH},
+                               window=float(np.median(list(t['windows'].values())))))
     bar.close()
     cols = ['seed', 'condition', 'group', 'method', 'metric', 'estimate', 'lo', 'hi', 'seconds', 'best_epoch']
     return Results(pd.concat(scores, ignore_index=True)[cols], pd.DataFrame(truths))
@@ -272,12 +382,15 @@ def plot_conditions(results: Results, # from `run`
     if by not in ('condition', 'group'): raise ValueError(f"by={by!r}; use 'condition' or 'group'")
     s, ceil = results.summary(), results.ceilings()
     panels = list(dict.fromkeys(s[by]))
-    fig, axes = plt.subplots(1, len(panels), figsize=(min(11, 3.7 * len(panels) + 1.5), 0.9 + 0.32 * s.method.nunique()),
-                             sharex=True, sharey=True, constrained_layout=True, squeeze=False)
+    size = (min(11, 3.7 * len(panels) + 1.5), 0.9 + 0.32 * s.method.nunique())
+    fig, axes = plt.subplots(1, len(panels), figsize=size, sharex=True, sharey=True, constrained_layout=True,
+                             squeeze=False)
     for ax, p in zip(axes[0], panels):
         d = s[(s[by] == p) & (s.group == (p if by == 'group' else 'all'))]
         cond = p if by == 'condition' else s.condition.iloc[0]
-        lines = {'h²': ceil.h2[cond], 'expected linear': ceil.expected_linear[cond]} if by == 'condition' or p == 'all' else None
+        lines = None
+        if by == 'condition' or p == 'all':
+            lines = {'h² (all genetic)': ceil.h2[cond], 'expected linear': ceil.expected_linear[cond]}
         plot_results(d, ceilings=lines, ax=ax, title=str(p))
         if ax is not axes[0][0]: ax.set_xlabel('')
     if title: fig.suptitle(title)
@@ -300,8 +413,8 @@ def plot_trend(results: Results, # from `run`
         ax.plot(d.x, d.estimate, 'o-', label=m, lw=1.5, ms=4)
         ax.fill_between(d.x, d.lo, d.hi, alpha=0.15)
     ceil = results.ceilings().loc[list(x)].assign(x=list(x.values())).sort_values('x')
-    ax.plot(ceil.x, ceil.h2, 'k--', lw=1, label='h² (realised)')
-    ax.plot(ceil.x, ceil.expected_linear, 'k:', lw=1, label='expected linear')
+    ax.plot(ceil.x, ceil.h2, 'k--', lw=1, label='h² (realised, all genetic)')
+    ax.plot(ceil.x, ceil.expected_linear, 'k:', lw=1, label='expected linear (additive h², N fitted)')
     if log: ax.set_xscale('log'); ax.minorticks_off()
     ax.set_xticks(ceil.x, [f'{v:,g}' for v in ceil.x])
     ax.set_xlabel(xlabel); ax.set_ylabel('R² (squared correlation with y)')
@@ -333,12 +446,16 @@ def headline(scores: pd.DataFrame, # from `load_results`
         best = mean[[m.split(' ')[0] in CLASSICAL for m in mean.index]].idxmax()
         per_seed = d.pivot(index='seed', columns='method', values='estimate')
         gain = per_seed[cnn] - per_seed[best]
-        half = student_t.ppf((1 + level) / 2, len(gain) - 1) * gain.std(ddof=1) / np.sqrt(len(gain)) if len(gain) > 1 else np.nan
-        rows.append({'chapter': chapter, 'condition': cond, 'truth': mean['truth'], 'best classical': f"{best} {mean[best]:.3f}",
-                     'CNN': mean[cnn], 'CNN − best classical': f"{gain.mean():+.3f} [{gain.mean() - half:+.3f}, {gain.mean() + half:+.3f}]",
+        k = len(gain)
+        half = student_t.ppf((1 + level) / 2, k - 1) * gain.std(ddof=1) / np.sqrt(k) if k > 1 else np.nan
+        m = gain.mean()
+        rows.append({'chapter': chapter, 'condition': cond, 'truth': mean['truth'],
+                     'best classical': f"{best} {mean[best]:.3f}", 'CNN': mean[cnn],
+                     'CNN − best classical': f"{m:+.3f} [{m - half:+.3f}, {m + half:+.3f}]",
                      'seeds': len(gain)})
     out = pd.DataFrame(rows)
-    if chapters is not None: out = out.set_index('chapter').loc[[c for c in chapters if c in set(out.chapter)]].reset_index()
+    if chapters is not None:
+        out = out.set_index('chapter').loc[[c for c in chapters if c in set(out.chapter)]].reset_index()
     return out
 
 def headline_markdown(table: pd.DataFrame, # from `headline`
@@ -354,8 +471,9 @@ def headline_markdown(table: pd.DataFrame, # from `headline`
     return head + '\n'.join('| ' + ' | '.join(map(str, r)) + ' |' for r in t.itertuples(index=False))
 
 # %% ../nbs/15_experiment.ipynb #8f7928db
-CHAPTERS = {'additive': '21_additive.ipynb', 'nonadditive': '22_nonadditive.ipynb', 'multiallelic': '23_multiallelic.ipynb',
-            'sex_chromosomes': '24_sex_chromosomes.ipynb', 'noisy_calls': '25_noisy_calls.ipynb'}  # chapter -> notebook, front-page order
+CHAPTERS = {'additive': '21_additive.ipynb', 'nonadditive': '22_nonadditive.ipynb',
+            'multiallelic': '23_multiallelic.ipynb', 'sex_chromosomes': '24_sex_chromosomes.ipynb',
+            'noisy_calls': '25_noisy_calls.ipynb'}  # chapter -> notebook, front-page order
 
 def front_page_table(scale: str = 'study', # whose saved results
                      *,

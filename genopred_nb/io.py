@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from bed_reader import to_bed
 from .encode import PAIR_DOSAGE
-from .simulate import Cohort
-from .baselines import DosageDesign, phenotype_vector
+from .simulate import Cohort, _select
+from .design import DosageDesign, phenotype_vector
 
 # %% auto #0
 __all__ = ['PLINK_BINARIES', 'plink_ids', 'write_bed', 'plink_binary', 'PlinkRun', 'run_plink', 'write_pheno']
@@ -24,27 +24,35 @@ def plink_ids(design: DosageDesign, # the design whose variants are written
     return (v.chrom.astype(str) + ':' + v.pos.astype(str)).to_numpy(str)
 
 def _allele_counts(coding) -> np.ndarray:
-    "int8 (n_kept, 256): copies of the minor allele in every code, a haploid call counting 0/2; -127 (missing) for unreadable codes."
+    "int8 (n_kept, 256): copies of the minor allele in every code, a haploid call 0/2; -127 (missing): unreadable."
     return np.nan_to_num(PAIR_DOSAGE['0/2'][:, coding.pair].T, nan=-127).astype(np.int8)
+
+# %% ../nbs/14_io.ipynb #a9c0e3f5
+def _plink_rows(cohort: Cohort, rows) -> tuple[np.ndarray, np.ndarray]:
+    "Indices of `rows` (a boolean mask, indices or None: all) and their sample ids, checked to be readable by PLINK."
+    individuals = np.arange(cohort.n_individuals) if rows is None else _select(rows, cohort.n_individuals, 'rows')
+    ids = cohort.samples.sample_id.to_numpy(str)[individuals]
+    if (bad := np.flatnonzero([len(s.split()) != 1 for s in ids])).size:
+        raise ValueError(f"the cohort has {bad.size:,} sample ids that PLINK cannot read, with whitespace or empty "
+                         f"(first {str(ids[bad[0]])!r}); rename them, e.g. cohort.samples.sample_id = "
+                         "cohort.samples.sample_id.str.replace(r'\\s+', '_', regex=True)")
+    return individuals, ids
 
 # %% ../nbs/14_io.ipynb #b19a402f
 def write_bed(cohort: Cohort, # the cohort to write
               prefix: str | Path, # path of the fileset without extension; writes prefix.bed, .bim and .fam
               *,
-              design: DosageDesign | None = None, # the variants and their minor alleles; None: fitted on `rows` (autosomes and X)
-              rows: np.ndarray | None = None, # the individuals to write (indices); None: all
+              design: DosageDesign | None = None, # the variants and their minor alleles; None: fitted on `rows`
+              rows: np.ndarray | None = None, # the individuals to write: a boolean mask or indices; None: all
               chunk: int = 4096, # variants converted per step
              ) -> dict[str, Path]: # 'bed', 'bim', 'fam' -> the paths written
     "Write the design's variants of `cohort` as a PLINK 1 fileset: minor-allele counts, missing calls missing."
-    design = design or DosageDesign.fit(cohort, rows=rows)
-    individuals = np.arange(cohort.n_individuals) if rows is None else np.asarray(rows)
+    individuals, ids = _plink_rows(cohort, rows)
+    design = design or DosageDesign.fit(cohort, rows=rows)  # the autosomes and X
+    design.check(cohort)
     counts = np.empty((len(individuals), design.n_variants), np.int8, order='F')
     start = 0
     for c, coding in design.codings.items():
-        if c not in cohort.genotypes or cohort.genotypes[c].shape[1] != len(coding.minor):
-            have = cohort.genotypes[c].shape[1] if c in cohort.genotypes else 0
-            raise ValueError(f"design: chromosome {c!r} was fitted on {len(coding.minor)} variants but the cohort has {have}; "
-                             f"write a cohort with the design's panel, or leave design None")
         table, kept = _allele_counts(coding), np.flatnonzero(coding.kept)
         codes = cohort.genotypes[c]
         for a in range(0, len(kept), chunk):
@@ -55,11 +63,10 @@ def write_bed(cohort: Cohort, # the cohort to write
     prefix = Path(prefix)
     prefix.parent.mkdir(parents=True, exist_ok=True)
     paths = {k: prefix.with_name(f'{prefix.name}.{k}') for k in ('bed', 'bim', 'fam')}
-    samples, v = cohort.samples.iloc[individuals], design.variants
-    ids, n = samples.sample_id.to_numpy(str), len(individuals)
+    sexes, v, n = cohort.samples.sex.to_numpy()[individuals], design.variants, len(individuals)
     to_bed(paths['bed'], counts, count_A1=True, properties={
         'fid': ids, 'iid': ids, 'father': ['0'] * n, 'mother': ['0'] * n,
-        'sex': np.where(samples.sex.to_numpy() == 'M', 1, 2), 'pheno': ['-9'] * n,
+        'sex': np.where(sexes == 'M', 1, 2), 'pheno': ['-9'] * n,
         'chromosome': v.chrom.to_numpy(str), 'sid': plink_ids(design), 'cm_position': np.zeros(len(v)),
         'bp_position': v.pos.to_numpy(), 'allele_1': v.minor.to_numpy(str), 'allele_2': v.major.to_numpy(str)})
     return paths
@@ -74,7 +81,8 @@ def plink_binary(name: str, # 'plink1.9' or 'plink2'
         raise ValueError(f"name={name!r} is not a PLINK binary; use one of {', '.join(map(repr, PLINK_BINARIES))}")
     path = shutil.which(name)
     if path is None:
-        raise FileNotFoundError(f"{name} is not on PATH; install it with `apt-get install plink1.9 plink2` (Debian/Ubuntu)")
+        raise FileNotFoundError(f"{name} is not on PATH; install it with `apt-get install plink1.9 plink2` "
+                                "(Debian/Ubuntu)")
     return path
 
 # %% ../nbs/14_io.ipynb #1d8f407c
@@ -111,7 +119,8 @@ def run_plink(name: str, # 'plink1.9' or 'plink2'
     if proc.returncode:
         log = files['log'].read_text() if 'log' in files else proc.stdout + proc.stderr
         quoted = '\n'.join(log.strip().splitlines()[-tail:])
-        raise RuntimeError(f"{name} failed (exit status {proc.returncode}): {name} {' '.join(args)} --out {prefix}\n{quoted}")
+        raise RuntimeError(f"{name} failed (exit status {proc.returncode}): {name} {' '.join(args)} --out {prefix}\n"
+                           f"{quoted}")
     return PlinkRun(prefix, files, seconds)
 
 # %% ../nbs/14_io.ipynb #7d299495
@@ -119,13 +128,13 @@ def write_pheno(cohort: Cohort, # the cohort written by `write_bed`
                 y, # a Trait, a Series indexed by sample id, or an array in cohort order
                 path: str | Path, # the file to write
                 *,
-                rows: np.ndarray | None = None, # the individuals written (indices); None: all
+                rows: np.ndarray | None = None, # the individuals written: a boolean mask or indices; None: all
                 name: str = 'y', # the phenotype's column name (PLINK names outputs after it)
                ) -> Path: # `path`
     "Write a PLINK phenotype file (#FID, IID, `name`) for `rows` of `cohort`."
     y = phenotype_vector(cohort, y)
-    ids = cohort.samples.sample_id.to_numpy(str)
-    if rows is not None: ids, y = ids[rows], y[rows]
+    individuals, ids = _plink_rows(cohort, rows)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame({'#FID': ids, 'IID': ids, name: y}).to_csv(path, sep='\t', index=False, float_format='%.17g')
+    table = pd.DataFrame({'#FID': ids, 'IID': ids, name: y[individuals]})
+    table.to_csv(path, sep='\t', index=False, float_format='%.17g')
     return Path(path)

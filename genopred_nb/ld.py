@@ -15,16 +15,17 @@ __all__ = ['SCHEMES', 'standardized', 'banded_r', 'r2_by_lag', 'r2_by_distance',
 
 # %% ../nbs/04_ld.ipynb #7f71ddb2
 SCHEMES = ('alphabet', 'purine_pyrimidine', 'dosage')  # values LD is computed on
-_UNCLEAR = ((np.arange(256) >> 4) >= 5) | ((np.arange(256) & 15) >= 5)  # codes with an ambiguity symbol or N in an allele
+_UNCLEAR = ((np.arange(256) >> 4) >= 5) | ((np.arange(256) & 15) >= 5)  # codes with an ambiguity symbol or N
 
 def _check_scheme(scheme: str):
-    if scheme not in SCHEMES: raise ValueError(f"scheme={scheme!r} is not a scheme; use one of {', '.join(map(repr, SCHEMES))}")
+    if scheme not in SCHEMES:
+        raise ValueError(f"scheme={scheme!r} is not a scheme; use one of {', '.join(map(repr, SCHEMES))}")
 
 def standardized(codes: np.ndarray, # uint8 genotype codes (n_individuals, n_variants)
                  *,
                  scheme: str = 'alphabet', # 'alphabet' (A0 C1 G2 T3), 'purine_pyrimidine' (C-2 T-1 A1 G2) or 'dosage'
                  groups: np.ndarray | None = None, # a label per individual to centre within (sex on X); None: one group
-                ) -> tuple[np.ndarray, np.ndarray]: # float32 values (mean 0, variance 1 per variant) and bool (n_variants,) valid
+                ) -> tuple[np.ndarray, np.ndarray]: # float32 values (mean 0, variance 1 per variant), bool valid
     "Standardised values of `codes`; constant variants (and those the dosage drops) are zero and not valid."
     _check_scheme(scheme)
     if scheme == 'dosage':
@@ -37,7 +38,8 @@ def standardized(codes: np.ndarray, # uint8 genotype codes (n_individuals, n_var
     for g in ([None] if groups is None else np.unique(groups)):
         rows = slice(None) if g is None else groups == g
         if unclear is None: values[rows] -= values[rows].mean(0)
-        else: values[rows] -= (values[rows] * ~unclear[rows]).sum(0) / np.maximum((~unclear[rows]).sum(0), 1)  # mean of clear calls
+        else:  # the mean of clear calls
+            values[rows] -= (values[rows] * ~unclear[rows]).sum(0) / np.maximum((~unclear[rows]).sum(0), 1)
     if unclear is None: sd = np.sqrt((values ** 2).mean(0))
     else:
         values[unclear] = 0  # the mean
@@ -55,19 +57,22 @@ def banded_r(codes: np.ndarray, # uint8 genotype codes of one chromosome (n_indi
              scheme: str = 'alphabet', # values to correlate: 'alphabet', 'purine_pyrimidine' or 'dosage'
              groups: np.ndarray | None = None, # a label per individual to centre within (sex on X)
              chunk: int = 1024, # variants per matrix product
-            ) -> np.ndarray: # float32 (n_variants, window): [i, k-1] = r(i, i+k); NaN past the end or for invalid variants
+            ) -> np.ndarray: # float32 (n_variants, window): [i, k-1] = r(i, i+k); NaN past the end or if invalid
     "Correlation of every variant with its `window` right-hand neighbours, computed in chunks."
     n, m = codes.shape
     if not 1 <= window < m:
-        raise ValueError(f"window={window} does not fit a chromosome of {m} variants; give a window between 1 and {m - 1}")
+        raise ValueError(f"window={window} does not fit a chromosome of {m} variants; "
+                         f"give a window between 1 and {m - 1}")
     band = np.full((m, window), np.nan, np.float32)
     lags = np.arange(1, window + 1)
     for start in range(0, m, chunk):
         stop, end = min(m, start + chunk), min(m, start + chunk + window)
         z, valid = standardized(codes[:, start:end], scheme=scheme, groups=groups)
         clear = ~_UNCLEAR[codes[:, start:end]] if scheme != 'dosage' else None
-        both = n if clear is None or clear.all() else np.maximum(clear[:, :stop - start].T.astype(np.float32) @ clear.astype(np.float32), 1)
-        r = z[:, :stop - start].T @ z / both  # (chunk, chunk + window); `both`: individuals with clear calls at both variants
+        # individuals with clear calls at both variants of a pair
+        if clear is None or clear.all(): both = n
+        else: both = np.maximum(clear[:, :stop - start].T.astype(np.float32) @ clear.astype(np.float32), 1)
+        r = z[:, :stop - start].T @ z / both  # (chunk, chunk + window)
         rows = np.arange(stop - start)[:, None]
         cols = np.minimum(rows + lags, end - start - 1)
         keep = (rows + lags < end - start) & valid[rows] & valid[cols]
@@ -80,7 +85,8 @@ def r2_by_lag(band: np.ndarray, # a band from `banded_r`
     "Mean r² of variant pairs `lag` variants apart."
     r2 = band.astype(np.float64) ** 2
     pairs = np.isfinite(r2).sum(0)
-    return pd.DataFrame({'lag': np.arange(1, band.shape[1] + 1), 'r2': np.nansum(r2, 0) / np.maximum(pairs, 1), 'pairs': pairs})
+    return pd.DataFrame({'lag': np.arange(1, band.shape[1] + 1), 'r2': np.nansum(r2, 0) / np.maximum(pairs, 1),
+                         'pairs': pairs})
 
 def r2_by_distance(band: np.ndarray, # a band from `banded_r`
                    positions: np.ndarray, # base-pair positions of the band's variants
@@ -96,7 +102,8 @@ def r2_by_distance(band: np.ndarray, # a band from `banded_r`
     edges = np.geomspace(max(d.min(), 1), d.max() + 1, bins + 1)
     which = np.clip(np.searchsorted(edges, d, side='right') - 1, 0, bins - 1)
     pairs = np.bincount(which, minlength=bins)
-    out = pd.DataFrame({'distance': np.sqrt(edges[:-1] * edges[1:]), 'r2': np.bincount(which, r2, bins) / np.maximum(pairs, 1), 'pairs': pairs})
+    out = pd.DataFrame({'distance': np.sqrt(edges[:-1] * edges[1:]),
+                        'r2': np.bincount(which, r2, bins) / np.maximum(pairs, 1), 'pairs': pairs})
     return out[out.pairs > 0].reset_index(drop=True)
 
 # %% ../nbs/04_ld.ipynb #b1518d8d
@@ -106,7 +113,8 @@ def ld_blocks(band: np.ndarray, # a band from `banded_r`
               span: int = 10, # pairs at most this many variants apart are averaged
              ) -> pd.DataFrame: # start (first variant), stop (one past the last), n_variants
     "LD blocks: cut wherever the mean r² of nearby pairs straddling a gap is below `r2_threshold`."
-    if not 0 < r2_threshold < 1: raise ValueError(f"r2_threshold={r2_threshold} is not an r²; give a value strictly between 0 and 1")
+    if not 0 < r2_threshold < 1:
+        raise ValueError(f"r2_threshold={r2_threshold} is not an r²; give a value strictly between 0 and 1")
     if span < 1: raise ValueError(f"span={span} must be at least 1")
     m = len(band)
     r2 = band[:, :span].astype(np.float64) ** 2
@@ -121,7 +129,7 @@ def ld_blocks(band: np.ndarray, # a band from `banded_r`
 @dataclass
 class LDWindow:
     "The LD window of a cohort, per chromosome and overall, and the rule that chose it."
-    per_chromosome: pd.DataFrame  # chrom, n_variants, window (variants), reached (False: capped at max_window), kb (median span)
+    per_chromosome: pd.DataFrame  # chrom, n_variants, window (variants), reached (False: capped), kb (median span)
     overall: int  # the window for the whole cohort (variants)
     rule: str  # the rule, in words
     decay: pd.DataFrame  # chrom, lag, r2, pairs: the r² decay curve of each chromosome
@@ -158,7 +166,7 @@ def chromosome_band(cohort: Cohort, # the cohort
 
 def ld_window(cohort: Cohort, # the cohort
               *,
-              rule: str = 'decay', # 'decay' (lag where mean r² drops below r2_threshold) or 'blocks' (median block length)
+              rule: str = 'decay', # 'decay' (lag where mean r² < r2_threshold) or 'blocks' (median block length)
               r2_threshold: float = 0.1, # the r² of the rule
               span: int = 10, # the block rule's span (see `ld_blocks`)
               max_window: int = 200, # the longest window considered (variants)
@@ -172,11 +180,14 @@ def ld_window(cohort: Cohort, # the cohort
     rows, decays, blocks = [], [], []
     for c in chroms:
         m = cohort.genotypes[c].shape[1]
-        if m < 2: raise ValueError(f"chromosome {c!r} has {m} variant(s); LD needs at least 2, leave it out with chromosomes=")
+        if m < 2:
+            raise ValueError(f"chromosome {c!r} has {m} variant(s); LD needs at least 2, "
+                             "leave it out with chromosomes=")
         band = chromosome_band(cohort, c, window=max_window, scheme=scheme)
         decay = r2_by_lag(band).assign(chrom=c)
         blk = ld_blocks(band, r2_threshold=r2_threshold, span=span).assign(chrom=c)
-        window, reached = _decay_window(decay, r2_threshold) if rule == 'decay' else (_block_window(blk.n_variants.to_numpy()), True)
+        if rule == 'decay': window, reached = _decay_window(decay, r2_threshold)
+        else: window, reached = _block_window(blk.n_variants.to_numpy()), True
         pos = cohort.variants.pos[cohort.variants.chrom == c].to_numpy()
         kb = np.median(pos[window:] - pos[:-window]) / 1e3 if window < m else np.nan
         rows.append(dict(chrom=c, n_variants=m, window=window, reached=reached, kb=kb))
@@ -184,14 +195,17 @@ def ld_window(cohort: Cohort, # the cohort
     decay, blocks = pd.concat(decays, ignore_index=True), pd.concat(blocks, ignore_index=True)
     if rule == 'decay':
         recombining = pd.DataFrame(rows).query('reached').chrom
-        recombining = recombining if len(recombining) else pd.Series(chroms)  # none reached: pool them all (reached stays False)
-        pooled = decay[decay.chrom.isin(recombining)].assign(total=lambda d: d.r2 * d.pairs).groupby('lag', as_index=False)[['total', 'pairs']].sum()
+        recombining = recombining if len(recombining) else pd.Series(chroms)  # none reached: pool all (reached False)
+        pooled = (decay[decay.chrom.isin(recombining)].assign(total=lambda d: d.r2 * d.pairs)
+                  .groupby('lag', as_index=False)[['total', 'pairs']].sum())
         overall = _decay_window(pooled.assign(r2=pooled.total / pooled.pairs.clip(lower=1)), r2_threshold)[0]
         text = f"smallest lag where mean r² < {r2_threshold} ({scheme} values), capped at {max_window} variants"
     else:
         overall = _block_window(blocks.n_variants.to_numpy())
-        text = f"median length of a variant's LD block (cut where pairs within {span} variants straddle a gap with mean r² < {r2_threshold}; {scheme} values)"
-    return LDWindow(pd.DataFrame(rows), int(overall), text, decay[['chrom', 'lag', 'r2', 'pairs']], blocks[['chrom', 'start', 'stop', 'n_variants']])
+        text = (f"median length of a variant's LD block (cut where pairs within {span} variants straddle a gap with "
+                f"mean r² < {r2_threshold}; {scheme} values)")
+    return LDWindow(pd.DataFrame(rows), int(overall), text, decay[['chrom', 'lag', 'r2', 'pairs']],
+                    blocks[['chrom', 'start', 'stop', 'n_variants']])
 
 # %% ../nbs/04_ld.ipynb #0d3fa3a3
 def plot_ld_region(band: np.ndarray, # a band from `banded_r`
@@ -240,7 +254,7 @@ def plot_decay(lw: LDWindow, # the result of `ld_window`
 def ld_scores(band: np.ndarray, # a band from `banded_r`
               *,
               n: int, # individuals the band was computed on (for the bias correction)
-             ) -> np.ndarray: # float64 (n_variants,): 1 + the bias-corrected r² with every variant within the band, both sides; NaN if invalid
+             ) -> np.ndarray: # float64 (n_variants,): 1 + bias-corrected r² with the band's variants; NaN: invalid
     "LD score of each variant within the band, r² corrected for sampling bias."
     r2 = band.astype(np.float64) ** 2
     ok = np.isfinite(r2)
@@ -255,12 +269,13 @@ def ld_scores(band: np.ndarray, # a band from `banded_r`
 def effective_number(cohort: Cohort, # the cohort
                      *,
                      window: int = 1000, # neighbours on each side summed into an LD score
-                     chromosomes: list[str] | None = None, # None: every chromosome but Y (what the dosage baselines use)
+                     chromosomes: list[str] | None = None, # None: every chromosome but Y (as the dosage baselines)
                      max_individuals: int = 2000, # a random sample of individuals is enough
                      seed: int = 0, # seeds the sample
                     ) -> float:
     "Me, the effective number of independent segments: M / mean LD score, summed over chromosomes."
-    chroms = cohort.check_chromosomes([c for c in cohort.chromosomes if c != 'Y'] if chromosomes is None else chromosomes)
+    default = [c for c in cohort.chromosomes if c != 'Y']
+    chroms = cohort.check_chromosomes(default if chromosomes is None else chromosomes)
     n = cohort.n_individuals
     rows = np.sort(np.random.default_rng(seed).choice(n, min(n, max_individuals), replace=False))
     me = 0.0

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 import numpy as np, pandas as pd
 from scipy.stats import norm
-from .simulate import Cohort, _rng
+from .simulate import Cohort, _rng, _check_seed, _check_count, _check_number
 from .encode import ALLELES, SYMBOL, BASE_COUNTS
 
 # %% auto #0
@@ -27,7 +27,7 @@ class Trait:
     genetic_value: np.ndarray  # the sum of the components
     environment: np.ndarray  # the environmental noise e
     components: pd.DataFrame  # the genetic value of each kind, one column per kind
-    causal: pd.DataFrame  # chrom, site, pos, allele, effect, kind, sex (of a sex-specific allele), pair (of an epistatic pair, else -1), on_panel
+    causal: pd.DataFrame  # chrom, site, pos, allele, effect, kind, sex (sex-specific), pair (epistatic; -1), on_panel
     h2: float  # the target heritability
     prevalence: float | None  # the prevalence of a binary trait, None for a quantitative one
     sample_id: np.ndarray  # the individuals, in order
@@ -53,31 +53,35 @@ class Trait:
 # %% ../nbs/02_phenotype.ipynb #36a284ea
 def _allele_counts(codes: np.ndarray, site_bases) -> np.ndarray:
     "Copies (n, n_alleles) of each (column, base) in `site_bases` among genotype `codes`."
-    return np.stack([BASE_COUNTS[codes[:, j], b - 1] for j, b in site_bases], 1).astype(np.float64) if site_bases else np.zeros((len(codes), 0))
+    if not site_bases: return np.zeros((len(codes), 0))
+    return np.stack([BASE_COUNTS[codes[:, j], b - 1] for j, b in site_bases], 1).astype(np.float64)
 
-def _draw_sites(cohort: Cohort, chroms: list[str], n: int, rng, *, causal_sites: str, min_maf: float, min_alleles: int, kind: str):
+def _draw_sites(cohort: Cohort, chroms: list[str], n: int, rng, *, causal_sites: str, min_maf: float, min_alleles: int,
+                kind: str):
     "`n` polymorphic sites of `chroms`: (chrom, site id, true codes, effect bases) each."
-    mutations = {c: np.bincount(cohort.tree_sequences[c].tables.mutations.site, minlength=cohort.tree_sequences[c].num_sites) for c in chroms}
-    pool = [(c, s) for c in chroms for s in (range(cohort.tree_sequences[c].num_sites) if causal_sites == 'sequence'
-                                             else cohort.variants.site[cohort.variants.chrom == c])
+    ts = cohort.tree_sequences
+    mutations = {c: np.bincount(ts[c].mutations_site, minlength=ts[c].num_sites) for c in chroms}
+    panel = lambda c: cohort.variants.site[cohort.variants.chrom == c]
+    pool = [(c, s) for c in chroms for s in (range(ts[c].num_sites) if causal_sites == 'sequence' else panel(c))
             if mutations[c][s] >= min_alleles - 1]  # a site with k alleles has at least k - 1 mutations
     out, order = [], rng.permutation(len(pool))
     for start in range(0, len(order), 4 * n):
         batch = [pool[k] for k in order[start:start + 4 * n]]
         for c in dict.fromkeys(ch for ch, _ in batch):
-            sites = [s for ch, s in batch if ch == c]
-            codes = cohort.true_codes(c, sites)
-            for j, s in enumerate(sites):
+            ids = [s for ch, s in batch if ch == c]
+            codes = cohort.true_codes(c, ids)
+            for j, s in enumerate(ids):
                 copies = BASE_COUNTS[codes[:, j]].sum(0)
-                ref = SYMBOL[cohort.tree_sequences[c].site(int(s)).ancestral_state]
+                ref = SYMBOL[ts[c].site(int(s)).ancestral_state]
                 bases = [b + 1 for b in range(4) if copies[b] > 0 and b + 1 != ref]
                 if len(bases) >= min_alleles - 1 and 1 - copies.max() / copies.sum() >= max(min_maf, 1e-12):
                     out.append((c, int(s), codes[:, j], bases))
         if len(out) >= n: break
     if len(out) < n:
         alleles = f" and {min_alleles} or more alleles" if min_alleles > 2 else ''
-        raise ValueError(f"n_causal={n}: the cohort has only {len(out)} polymorphic {causal_sites} sites for {kind!r} on {', '.join(chroms)} "
-                         f"with MAF >= {min_maf}{alleles}; lower n_causal, min_maf or min_alleles")
+        raise ValueError(f"n_causal={n}: the cohort has only {len(out)} polymorphic {causal_sites} sites for {kind!r} "
+                         f"on {', '.join(chroms)} with MAF >= {min_maf}{alleles}; "
+                         "lower n_causal, min_maf or min_alleles")
     return out[:n]
 
 # %% ../nbs/02_phenotype.ipynb #02e4c1f3
@@ -90,7 +94,8 @@ def _columns(kind: str, drawn, sexes: np.ndarray, rng):
     "Design columns of one kind, and causal-table rows, each naming the column (`col`) its effect multiplies."
     site_bases = [(k, b) for k, (_, _, _, bases) in enumerate(drawn) for b in bases]
     counts = _allele_counts(np.stack([d[2] for d in drawn], 1), site_bases)
-    rows = [dict(chrom=drawn[k][0], site=drawn[k][1], allele=ALLELES[b], kind=kind, sex='', col=j) for j, (k, b) in enumerate(site_bases)]
+    rows = [dict(chrom=drawn[k][0], site=drawn[k][1], allele=ALLELES[b], kind=kind, sex='', col=j)
+            for j, (k, b) in enumerate(site_bases)]
     if kind == 'x_linked': return counts * np.where(sexes == 'M', 2, 1)[:, None], rows
     if kind in LINEAR: return counts, rows
     if kind == 'sex_specific':
@@ -98,7 +103,7 @@ def _columns(kind: str, drawn, sexes: np.ndarray, rng):
         for r, s in zip(rows, acts_in): r['sex'] = s
         return counts * (sexes[:, None] == acts_in[None, :]), rows
     if kind == 'dominance': return _residual((counts == 1).astype(float), counts), rows
-    first = [site_bases.index((k, d[3][0])) for k, d in enumerate(drawn)]  # epistasis: first effect allele of each site, in pairs
+    first = [site_bases.index((k, d[3][0])) for k, d in enumerate(drawn)]  # epistasis: each site's first effect allele
     pairs = list(zip(first[0::2], first[1::2]))
     centred = counts - counts.mean(0)
     cols = _residual(np.column_stack([centred[:, a] * centred[:, b] for a, b in pairs]), counts)
@@ -106,23 +111,76 @@ def _columns(kind: str, drawn, sexes: np.ndarray, rng):
 
 # %% ../nbs/02_phenotype.ipynb #53d8f384
 def _check_architecture(architecture: dict, cohort: Cohort) -> dict:
+    "The kinds with a positive share, after checking the shares and that the cohort has each kind's chromosomes."
     bad = [k for k in architecture if k not in KINDS]
     if bad: raise ValueError(f"architecture has unknown kinds {bad}; use {', '.join(map(repr, KINDS))}")
-    if any(not 0 <= v <= 1 for v in architecture.values()): raise ValueError(f"architecture={architecture}: shares must lie in [0, 1]")
+    if any(not 0 <= v <= 1 for v in architecture.values()):
+        raise ValueError(f"architecture={architecture}: shares must lie in [0, 1]")
     if not np.isclose(sum(architecture.values()), 1):
-        raise ValueError(f"architecture={architecture}: shares of the genetic variance sum to {sum(architecture.values()):g}; make them sum to 1")
+        raise ValueError(f"architecture={architecture}: shares of the genetic variance sum to "
+                         f"{sum(architecture.values()):g}; make them sum to 1")
     for k, v in architecture.items():
         if v > 0 and KINDS[k] in ('X', 'Y') and KINDS[k] not in cohort.chromosomes:
-            raise ValueError(f"architecture has {k!r} but the cohort has no chromosome {KINDS[k]!r}; simulate it with sex_chromosomes=True "
-                             f"{'(and some men: female_fraction < 1) ' if k == 'y_linked' else ''}or drop {k!r}")
+            men = '(and some men: female_fraction < 1) ' if k == 'y_linked' else ''
+            raise ValueError(f"architecture has {k!r} but the cohort has no chromosome {KINDS[k]!r}; simulate it with "
+                             f"sex_chromosomes=True {men}or drop {k!r}")
     return {k: v for k, v in architecture.items() if v > 0}
+
+def _sources(cohort: Cohort, kind: str) -> list[str]:
+    "The chromosomes whose sites `kind`'s causal alleles come from, after checking that their truth is known."
+    chroms = [c for c in cohort.chromosomes if c not in ('X', 'Y')] if KINDS[kind] == 'autosomes' else [KINDS[kind]]
+    if missing := [c for c in chroms if c not in cohort.tree_sequences]:
+        raise ValueError(f"the cohort has no tree sequence for chromosomes {missing} (a joined cohort, or one built "
+                         f"from genotypes alone), so {kind!r} causal sites cannot be drawn; simulate the trait on the "
+                         "cohort that has them")
+    return chroms
+
+# %% ../nbs/02_phenotype.ipynb #6e2b9d41
+def _check_options(cohort: Cohort, architecture: dict | None, n_causal, *, h2, seed, prevalence, causal_sites,
+                   min_maf, min_alleles) -> tuple[dict, dict, dict]:
+    "The architecture, causal sites per kind and chromosomes per kind of `simulate_trait`, after checking its options."
+    _check_seed(seed)
+    _check_number('h2', h2, ok=lambda v: 0 < v < 1, problem='is not a heritability',
+                  fix='give a value strictly between 0 and 1')
+    if prevalence is not None: _check_number('prevalence', prevalence, ok=lambda v: 0 < v < 1,
+                                             problem='must lie strictly between 0 and 1, or be None',
+                                             fix='give the share of cases, or None for a quantitative trait')
+    if causal_sites not in ('sequence', 'panel'):
+        raise ValueError(f"causal_sites={causal_sites!r}; use 'sequence' or 'panel'")
+    _check_number('min_maf', min_maf, ok=lambda v: 0 <= v < 1, problem='is not a minor allele frequency',
+                  fix='give a value in [0, 1)')
+    if isinstance(min_alleles, bool) or min_alleles not in (2, 3, 4):
+        raise ValueError(f"min_alleles={min_alleles!r}; use 2 (any polymorphic site), 3 or 4 (multiallelic sites)")
+    architecture = _check_architecture({'additive': 1.0} if architecture is None else architecture, cohort)
+    n_causal = n_causal if isinstance(n_causal, dict) else dict.fromkeys(architecture, n_causal)
+    for kind in architecture:
+        if kind not in n_causal:
+            raise ValueError(f"n_causal has no {kind!r}; give an integer >= 1 for every kind of the architecture")
+        _check_count(f'n_causal[{kind!r}]', n_causal[kind], f'{kind!r} needs at least one causal site')
+    return architecture, n_causal, {kind: _sources(cohort, kind) for kind in architecture}
+
+# %% ../nbs/02_phenotype.ipynb #c0a4f7e9
+def _component(cohort: Cohort, kind: str, chroms: list[str], n: int, rng, *, share: float, h2: float, **draw):
+    "One kind's genetic value, with variance `share * h2` (centred within sex for a sexed kind), and its causal rows."
+    drawn = _draw_sites(cohort, chroms, n * (2 if kind == 'epistasis' else 1), rng, kind=kind, **draw)
+    sexes = cohort.samples.sex.to_numpy()
+    cols, rows = _columns(kind, drawn, sexes, rng)
+    effects = rng.standard_normal(cols.shape[1])
+    g = cols @ effects
+    g = g - (pd.Series(g).groupby(sexes).transform('mean').to_numpy() if kind in SEXED else g.mean())
+    if g.std() == 0:
+        raise ValueError(f"the causal sites drawn for {kind!r} do not vary in this cohort; use more individuals or a "
+                         "larger n_causal")
+    scale = np.sqrt(share * h2) / g.std()
+    pair = lambda r: r['col'] if kind == 'epistasis' else -1
+    return g * scale, [dict(r, effect=effects[r['col']] * scale, pair=pair(r)) for r in rows]
 
 # %% ../nbs/02_phenotype.ipynb #a9aa1c62
 def simulate_trait(cohort: Cohort, # the cohort; causal sites come from its tree sequences
                    *,
                    h2: float, # heritability: share of the (liability) variance that is genetic, in (0, 1)
                    seed: int, # seeds the causal sites, effects and noise
-                   architecture: dict | None = None, # kind -> share of the genetic variance, summing to 1 (default all additive)
+                   architecture: dict | None = None, # kind -> share of the genetic variance, sum 1 (None: additive)
                    n_causal: int | dict = 100, # causal sites per kind (pairs for epistasis), or a dict kind -> number
                    causal_sites: str = 'sequence', # draw from every 'sequence' site or only the 'panel'
                    min_maf: float = 0.0, # minimum minor allele frequency of a causal site in the cohort
@@ -130,38 +188,22 @@ def simulate_trait(cohort: Cohort, # the cohort; causal sites come from its tree
                    prevalence: float | None = None, # make a binary trait with this share of cases (liability threshold)
                   ) -> Trait:
     "A trait with known causal alleles, genetic architecture and heritability."
-    if not 0 < h2 < 1: raise ValueError(f"h2={h2} is not a heritability; give a value strictly between 0 and 1")
-    if prevalence is not None and not 0 < prevalence < 1: raise ValueError(f"prevalence={prevalence} must lie strictly between 0 and 1, or be None")
-    if causal_sites not in ('sequence', 'panel'): raise ValueError(f"causal_sites={causal_sites!r}; use 'sequence' or 'panel'")
-    if min_alleles not in (2, 3, 4): raise ValueError(f"min_alleles={min_alleles!r}; use 2 (any polymorphic site), 3 or 4 (multiallelic sites)")
-    architecture = _check_architecture({'additive': 1.0} if architecture is None else architecture, cohort)
-    n_causal = n_causal if isinstance(n_causal, dict) else dict.fromkeys(architecture, n_causal)
-    for kind in architecture:
-        n = n_causal.get(kind)
-        if not (isinstance(n, (int, np.integer)) and n >= 1): raise ValueError(f"n_causal[{kind!r}]={n!r}; give an integer >= 1 for every kind of the architecture")
-    sexes = cohort.samples.sex.to_numpy()
-    autosomes = [c for c in cohort.chromosomes if c not in ('X', 'Y')]
+    draw = dict(causal_sites=causal_sites, min_maf=min_maf, min_alleles=min_alleles)
+    architecture, n_causal, sources = _check_options(cohort, architecture, n_causal, h2=h2, seed=seed,
+                                                     prevalence=prevalence, **draw)
     components, causal = {}, []
     for kind, share in architecture.items():
-        rng = _rng(seed, 'trait', kind)
-        chroms = autosomes if KINDS[kind] == 'autosomes' else [KINDS[kind]]
-        drawn = _draw_sites(cohort, chroms, n_causal[kind] * (2 if kind == 'epistasis' else 1), rng, causal_sites=causal_sites, min_maf=min_maf,
-                            min_alleles=min_alleles, kind=kind)
-        cols, rows = _columns(kind, drawn, sexes, rng)
-        effects = rng.standard_normal(cols.shape[1])
-        g = cols @ effects
-        g = g - (pd.Series(g).groupby(sexes).transform('mean').to_numpy() if kind in SEXED else g.mean())
-        if g.std() == 0: raise ValueError(f"the causal sites drawn for {kind!r} do not vary in this cohort; use more individuals or a larger n_causal")
-        scale = np.sqrt(share * h2) / g.std()
-        components[kind] = g * scale
-        causal += [dict(r, effect=effects[r['col']] * scale, pair=r['col'] if kind == 'epistasis' else -1) for r in rows]
+        components[kind], rows = _component(cohort, kind, sources[kind], n_causal[kind], _rng(seed, 'trait', kind),
+                                            share=share, h2=h2, **draw)
+        causal += rows
     components = pd.DataFrame(components)
-    total = np.sqrt(h2 / np.var(components.sum(axis=1)))  # var(g) = h2 exactly, despite small covariances between components
+    total = np.sqrt(h2 / np.var(components.sum(axis=1)))  # var(g) = h2 exactly, despite small covariances
     components *= total
     causal = pd.DataFrame(causal, columns=['chrom', 'site', 'allele', 'effect', 'kind', 'sex', 'pair'])
     causal['effect'] *= total
     panel = set(zip(cohort.variants.chrom, cohort.variants.site))
-    causal.insert(2, 'pos', [int(cohort.tree_sequences[c].site(s).position) + 1 for c, s in zip(causal.chrom, causal.site)])
+    position = lambda c, s: int(cohort.tree_sequences[c].site(s).position) + 1
+    causal.insert(2, 'pos', [position(c, s) for c, s in zip(causal.chrom, causal.site)])
     causal['on_panel'] = [(c, s) in panel for c, s in zip(causal.chrom, causal.site)]
     g = components.sum(axis=1).to_numpy()
     e = _rng(seed, 'environment').normal(0, np.sqrt(1 - h2), len(g))

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_simulate.ipynb #f89f2ffb
 from __future__ import annotations
-import copy, json, os, tempfile, zipfile
+import copy, hashlib, json, numbers, os, tempfile, zipfile
 from dataclasses import dataclass, field
 import numpy as np, pandas as pd
 import msprime, tskit
@@ -23,6 +23,26 @@ def _seed(seed: int, *labels) -> int:
 
 def _rng(seed: int, *labels) -> np.random.Generator: return np.random.default_rng(_seed(seed, *labels))
 
+# %% ../nbs/01_simulate.ipynb #a3d59e17
+def _check_seed(seed, argument: str = 'seed'):
+    "Raise unless `seed` is a non-negative integer, the only seeds NumPy's seed sequences take."
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"{argument}={seed!r} is not an integer; pass a non-negative integer, e.g. {argument}=1")
+    if seed < 0: raise ValueError(f"{argument}={seed} is negative; pass a non-negative integer, e.g. {argument}=1")
+
+def _check_count(name: str, value, need: str):
+    "Raise unless `value` is an integer >= 1 (not a bool); `need` says why, e.g. 'simulate at least one autosome'."
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name}={value!r} is a {type(value).__name__}, not a count; pass an integer >= 1")
+    if value < 1: raise ValueError(f"{name}={value}: {need}; pass an integer >= 1")
+
+def _check_number(name: str, value, *, ok, problem: str, fix: str):
+    "Raise a TypeError unless `value` is a real number, a ValueError unless it is finite and `ok(value)`."
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}={value!r} is a {type(value).__name__}, not a number; {fix}")
+    if not np.isfinite(value): raise ValueError(f"{name}={value} is not finite; {fix}")
+    if not ok(value): raise ValueError(f"{name}={value} {problem}; {fix}")
+
 # %% ../nbs/01_simulate.ipynb #3b44c021
 def bottleneck_expansion(population_size: float = 1e4, # ancestral effective size, before the bottleneck
                          *,
@@ -35,8 +55,10 @@ def bottleneck_expansion(population_size: float = 1e4, # ancestral effective siz
     d = msprime.Demography()
     rate = np.log(present_size / bottleneck_size) / growth_generations
     d.add_population(name='pop', initial_size=present_size, growth_rate=rate)
-    d.add_population_parameters_change(time=growth_generations, initial_size=bottleneck_size, growth_rate=0, population='pop')
-    d.add_population_parameters_change(time=growth_generations + bottleneck_generations, initial_size=population_size, population='pop')
+    d.add_population_parameters_change(time=growth_generations, initial_size=bottleneck_size, growth_rate=0,
+                                       population='pop')
+    d.add_population_parameters_change(time=growth_generations + bottleneck_generations, initial_size=population_size,
+                                       population='pop')
     return d
 
 # %% ../nbs/01_simulate.ipynb #d3ff2d99
@@ -49,7 +71,8 @@ def _scaled(demography: msprime.Demography, factor: float) -> msprime.Demography
     return d
 
 def _scaled_rate(rate: float | msprime.RateMap, factor: float):
-    return msprime.RateMap(position=rate.position, rate=rate.rate * factor) if isinstance(rate, msprime.RateMap) else rate * factor
+    if isinstance(rate, msprime.RateMap): return msprime.RateMap(position=rate.position, rate=rate.rate * factor)
+    return rate * factor
 
 # %% ../nbs/01_simulate.ipynb #c3b858c5
 _NUCLEOTIDE = {b: SYMBOL[b] for b in 'ACGT'}
@@ -58,7 +81,8 @@ def _site_codes(variant: tskit.Variant, cols: np.ndarray, chrom: str) -> np.ndar
     "uint8 genotype codes of individuals at a decoded site; `cols` (n, 2) are sample columns, -1 if absent."
     alleles = [a for a in variant.alleles if a is not None]
     if not all(a in _NUCLEOTIDE for a in alleles):
-        raise ValueError(f"tree_sequences[{chrom!r}]: site {variant.site.id} has alleles {variant.alleles}, not nucleotides; "
+        raise ValueError(f"tree_sequences[{chrom!r}]: site {variant.site.id} has alleles {variant.alleles}, "
+                         "not nucleotides; "
                          "add mutations with a nucleotide model such as msprime.JC69() on a discrete genome")
     k = len(alleles)  # index of ABSENT in `sym`; v.alleles ends in None where the site has missing data
     sym = np.array([_NUCLEOTIDE[a] for a in alleles] + [ABSENT, MISSING], np.uint8)
@@ -73,7 +97,7 @@ def _sample_columns(ts: tskit.TreeSequence, nodes: np.ndarray) -> np.ndarray:
     return col[nodes]
 
 def _individual_nodes(ts: tskit.TreeSequence, chrom: str, sexes: np.ndarray) -> np.ndarray:
-    "int32 (n, 2) sample nodes of each individual on `chrom`: females are the diploids of X, males its haploids, in order."
+    "int32 (n, 2) sample nodes of each individual on `chrom`: women are the diploids of X, men its haploids, in order."
     inds = [ind.nodes for ind in ts.individuals()]
     nodes = np.full((len(sexes), 2), -1, np.int32)
     expect = {'X': {2: 'F', 1: 'M'}, 'Y': {1: 'M'}}.get(chrom, {2: None})
@@ -82,16 +106,19 @@ def _individual_nodes(ts: tskit.TreeSequence, chrom: str, sexes: np.ndarray) -> 
         rows = np.flatnonzero(sexes == sex) if sex else np.arange(len(sexes))
         if len(got) != len(rows):
             who = {None: 'individuals', 'F': 'females', 'M': 'males'}[sex]
-            raise ValueError(f"tree_sequences[{chrom!r}] has {len(got)} individuals of ploidy {ploidy} but the cohort has {len(rows)} {who}; "
-                             f"give {'X two nodes per female and one per male' if chrom == 'X' else 'Y one node per male' if chrom == 'Y' else 'autosomes two nodes per individual'}")
+            give = {'X': 'X two nodes per female and one per male', 'Y': 'Y one node per male'}.get(
+                chrom, 'autosomes two nodes per individual')
+            raise ValueError(f"tree_sequences[{chrom!r}] has {len(got)} individuals of ploidy {ploidy} but the cohort "
+                             f"has {len(rows)} {who}; give {give}")
         if len(rows): nodes[rows, :ploidy] = np.array(got)
     if sum(len(n) for n in inds) != (nodes >= 0).sum():
-        raise ValueError(f"tree_sequences[{chrom!r}] has individuals of other ploidies than {sorted(expect)}; give one tree sequence per chromosome of this cohort")
+        raise ValueError(f"tree_sequences[{chrom!r}] has individuals of other ploidies than {sorted(expect)}; "
+                         "give one tree sequence per chromosome of this cohort")
     return nodes
 
 # %% ../nbs/01_simulate.ipynb #58d8c1fa
 def _site_counts(ts: tskit.TreeSequence) -> list[dict]:
-    "Copies of each allele at every site, read off the trees (each mutation moves its subtree's samples) without decoding."
+    "Copies of each allele at every site, read off the trees without decoding: a mutation moves its subtree's samples."
     n, out = ts.num_samples, []
     for tree in ts.trees():
         for site in tree.sites():
@@ -121,7 +148,8 @@ def _panel(ts, nodes, chrom, *, panel_maf, panel_density, rng):
     if panel_density is not None and len(sites) > (target := int(round(panel_density * ts.sequence_length / 1e6))):
         sites = np.sort(rng.choice(sites, target, replace=False))
     position = ts.sites_position
-    rows = [(chrom, int(position[s]) + 1, tuple(a for k, (a, c) in enumerate(counts[s].items()) if k == 0 or c > 0), int(s)) for s in sites]
+    alleles = lambda s: tuple(a for k, (a, c) in enumerate(counts[s].items()) if k == 0 or c > 0)  # reference first
+    rows = [(chrom, int(position[s]) + 1, alleles(s), int(s)) for s in sites]
     return _decode(ts, nodes, sites, chrom), rows
 
 # %% ../nbs/01_simulate.ipynb #fb696173
@@ -132,7 +160,8 @@ for _s, _b in BASES.items():
 def _hits(rng: np.random.Generator, size: int, rate: float, block: int = 2**23) -> np.ndarray:
     "Positions in 0..size-1 each chosen independently with probability `rate`, drawn in blocks to bound memory."
     if rate == 0: return np.zeros(0, np.int64)
-    return np.concatenate([s + np.flatnonzero(rng.random(min(block, size - s)) < rate) for s in range(0, size, block)] or [np.zeros(0, np.int64)])
+    blocks = [s + np.flatnonzero(rng.random(min(block, size - s)) < rate) for s in range(0, size, block)]
+    return np.concatenate(blocks or [np.zeros(0, np.int64)])
 
 def _add_noise(codes: np.ndarray, rng: np.random.Generator, *, ambiguity_rate: float, missing_rate: float):
     "Turn calls of `codes` (in place) into ambiguity codes and missing calls at the given rates."
@@ -155,7 +184,8 @@ def _variants_frame(rows) -> pd.DataFrame:
                          'site': np.array([r[3] for r in rows], np.int64)})
 
 def _samples_frame(sample_ids, sexes) -> pd.DataFrame:
-    return pd.DataFrame({'sample_id': pd.Series(list(sample_ids), dtype=object), 'sex': pd.Series(list(sexes), dtype=object)})
+    return pd.DataFrame({'sample_id': pd.Series(list(sample_ids), dtype=object),
+                         'sex': pd.Series(list(sexes), dtype=object)})
 
 def _select(index, n: int, argument: str) -> np.ndarray:
     "Integer positions from a boolean mask of length `n` or from integer indices."
@@ -163,9 +193,12 @@ def _select(index, n: int, argument: str) -> np.ndarray:
     if a.size and a.dtype != bool and not np.issubdtype(a.dtype, np.integer):
         raise ValueError(f"{argument} has values of type {a.dtype}; give a boolean mask or integer indices")
     if a.dtype == bool:
-        if len(a) != n: raise ValueError(f"{argument} is a boolean mask of length {len(a)}; give one of length {n} or integer indices")
+        if len(a) != n:
+            raise ValueError(f"{argument} is a boolean mask of length {len(a)}; "
+                             f"give one of length {n} or integer indices")
         return np.flatnonzero(a)
-    if a.size and (a.min() < -n or a.max() >= n): raise ValueError(f"{argument} has indices outside 0..{n - 1}; there are {n}")
+    if a.size and (a.min() < -n or a.max() >= n):
+        raise ValueError(f"{argument} has indices outside 0..{n - 1}; there are {n}")
     return a.astype(np.int64) % n if a.size else a.astype(np.int64)
 
 # %% ../nbs/01_simulate.ipynb #d8e0dbe4
@@ -173,10 +206,10 @@ def _select(index, n: int, argument: str) -> np.ndarray:
 class Cohort:
     "Genotype codes of a cohort's panel variants, with the tree sequences that hold its whole sequence."
     genotypes: dict[str, np.ndarray]  # chromosome name -> uint8 codes (n_individuals, n_variants), genomic order
-    variants: pd.DataFrame  # panel variants in chromosome order: chrom, pos (1-based), alleles (reference first), site (tree-sequence site id)
+    variants: pd.DataFrame  # panel variants in chromosome order: chrom, pos (1-based), alleles (ref first), site
     samples: pd.DataFrame  # sample_id, sex ('F' or 'M')
-    tree_sequences: dict[str, tskit.TreeSequence]  # chromosome name -> the simulated sequence, for traits and truth
-    nodes: dict[str, np.ndarray]  # chromosome name -> int32 (n_individuals, 2) sample nodes, -1 where a copy is absent
+    tree_sequences: dict[str, tskit.TreeSequence]  # chromosome -> its whole sequence, for truth; may lack some (joined)
+    nodes: dict[str, np.ndarray]  # chromosome of tree_sequences -> int32 (n, 2) sample nodes, -1 where a copy is absent
     meta: dict = field(default_factory=dict)  # how the cohort was made (parameters, seed)
 
     @property
@@ -188,33 +221,57 @@ class Cohort:
 
     def __repr__(self):
         per = ', '.join(f'{c}: {g.shape[1]:,}' for c, g in self.genotypes.items())
-        return f"Cohort of {self.n_individuals:,} individuals ({(self.samples.sex == 'F').sum():,} F), {self.n_variants:,} panel variants ({per})"
+        return (f"Cohort of {self.n_individuals:,} individuals ({(self.samples.sex == 'F').sum():,} F), "
+                f"{self.n_variants:,} panel variants ({per})")
 
     def check_chromosomes(self, chromosomes, argument: str = 'chromosomes') -> list[str]:
         "`chromosomes` as a list, after checking that each is a chromosome of this cohort."
         names = [chromosomes] if isinstance(chromosomes, str) else list(chromosomes)
         for c in names:
             if c not in self.genotypes:
-                raise ValueError(f"{argument}: {c!r} is not a chromosome of this cohort; it has {', '.join(map(repr, self.genotypes))}")
+                raise ValueError(f"{argument}: {c!r} is not a chromosome of this cohort; "
+                                 f"it has {', '.join(map(repr, self.genotypes))}")
         return names
 
+# %% ../nbs/01_simulate.ipynb #0b7d5a21
+def _cohort_tag(tree_sequences: dict, sexes, meta: dict) -> str:
+    "Eight hex digits of a hash of what made a cohort: `meta` (parameters, seed), sexes, and the sites and mutations."
+    h = hashlib.sha256(json.dumps(meta, sort_keys=True, default=str).encode() + ''.join(sexes).encode())
+    for chrom, ts in tree_sequences.items():
+        h.update(f'|{chrom}:{ts.num_samples}:{ts.num_sites}:{ts.num_mutations}|'.encode())
+        for a in (ts.sites_position, ts.mutations_site, ts.mutations_node): h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()[:8]
+
 # %% ../nbs/01_simulate.ipynb #8d2dbcfb
+_RATES = ('panel_maf', 'ambiguity_rate', 'missing_rate')
+
 def _check_calls(**options):
     "Check the panel and noise options of `Cohort.from_tree_sequences`: rates in [0, 1], a positive density."
     for name, value in options.items():
-        if name in ('panel_maf', 'ambiguity_rate', 'missing_rate'):
-            if not 0 <= value <= 1: raise ValueError(f"{name}={value} is not a rate; give a value in [0, 1]")
+        if name in _RATES: _check_number(name, value, ok=lambda v: 0 <= v <= 1, problem='is not a rate',
+                                         fix='give a value in [0, 1]')
         elif name == 'panel_density':
-            if value is not None and value <= 0: raise ValueError(f"panel_density={value} must be positive (variants per Mb) or None")
-        else: raise TypeError(f"{name!r} is not an option; the panel and noise options are panel_maf, panel_density, ambiguity_rate, missing_rate")
+            if value is not None: _check_number(name, value, ok=lambda v: v > 0, problem='must be positive',
+                                                fix='give a density in variants per Mb (> 0), or None')
+        else: raise TypeError(f"{name!r} is not an option; the panel and noise options are {', '.join(_RATES)}, "
+                              "panel_density")
+
+def _check_sexes(sexes) -> np.ndarray:
+    "`sexes` as an object array, after checking that it holds 'F' or 'M' per individual."
+    a = np.asarray(sexes, dtype=object)
+    if a.ndim != 1:
+        raise TypeError(f"sexes={sexes!r} is not a sequence; give 'F' or 'M' per individual, e.g. sexes=['F', 'M']")
+    if not set(a) <= {'F', 'M'}:
+        raise ValueError(f"sexes has values {sorted(map(str, set(a) - {'F', 'M'}))}; use 'F' or 'M' per individual")
+    return a
 
 @patch(cls_method=True)
 def from_tree_sequences(cls: Cohort,
-                         tree_sequences: dict[str, tskit.TreeSequence], # chromosome name ('1'.., 'X', 'Y') -> tree sequence with nucleotide mutations
+                         tree_sequences: dict[str, tskit.TreeSequence], # chromosome ('1'.., 'X', 'Y') -> tree sequence
                          *,
                          sexes, # 'F' or 'M' per individual, in cohort order
                          seed: int, # seeds the panel's thinning and the noise
-                         sample_ids=None, # a name per individual (default 's0', 's1', ...)
+                         sample_ids=None, # a name per individual (default `{tag}_0`, ...: see above)
                          panel_maf: float = 0.01, # keep variants whose minor allele frequency reaches this
                          panel_density: float | None = None, # then thin them at random to this many per Mb
                          ambiguity_rate: float = 0.0, # share of allele calls reported as a two-base IUPAC code
@@ -222,30 +279,71 @@ def from_tree_sequences(cls: Cohort,
                          progress: bool = True, # show a progress bar over chromosomes
                          meta: dict | None = None, # how the tree sequences were made, kept with the cohort
                         ) -> Cohort:
-    "A cohort from tree sequences, one per chromosome, with the sexes given."
-    sexes = np.asarray(sexes, dtype=object)
-    if not set(sexes) <= {'F', 'M'}: raise ValueError(f"sexes has values {sorted(set(sexes) - {'F', 'M'})}; use 'F' or 'M' per individual")
-    _check_calls(panel_maf=panel_maf, panel_density=panel_density, ambiguity_rate=ambiguity_rate, missing_rate=missing_rate)
-    sample_ids = [f's{k}' for k in range(len(sexes))] if sample_ids is None else [str(s) for s in sample_ids]
-    if len(sample_ids) != len(sexes): raise ValueError(f"sample_ids has {len(sample_ids)} names for {len(sexes)} individuals; give one per individual")
-    if len(set(sample_ids)) != len(sample_ids): raise ValueError("sample_ids has duplicates; give every individual its own name")
+    "A cohort from tree sequences with nucleotide mutations, one per chromosome, with the sexes given."
+    sexes = _check_sexes(sexes)
+    _check_seed(seed)
+    _check_calls(panel_maf=panel_maf, panel_density=panel_density, ambiguity_rate=ambiguity_rate,
+                 missing_rate=missing_rate)
+    if sample_ids is not None:
+        sample_ids = [str(s) for s in sample_ids]
+        if len(sample_ids) != len(sexes):
+            raise ValueError(f"sample_ids has {len(sample_ids)} names for {len(sexes)} individuals; "
+                             "give one per individual")
+        if len(set(sample_ids)) != len(sample_ids):
+            raise ValueError("sample_ids has duplicates; give every individual its own name")
+    tree_sequences = {str(c): ts for c, ts in tree_sequences.items()}
     genotypes, nodes, rows = {}, {}, []
     for chrom, ts in tqdm(tree_sequences.items(), desc='panel and calls', disable=not progress, leave=False):
-        chrom = str(chrom)
         nodes[chrom] = _individual_nodes(ts, chrom, sexes)
-        genotypes[chrom], r = _panel(ts, nodes[chrom], chrom, panel_maf=panel_maf, panel_density=panel_density, rng=_rng(seed, 'panel', chrom))
-        _add_noise(genotypes[chrom], _rng(seed, 'noise', chrom), ambiguity_rate=ambiguity_rate, missing_rate=missing_rate)
+        genotypes[chrom], r = _panel(ts, nodes[chrom], chrom, panel_maf=panel_maf, panel_density=panel_density,
+                                     rng=_rng(seed, 'panel', chrom))
+        _add_noise(genotypes[chrom], _rng(seed, 'noise', chrom), ambiguity_rate=ambiguity_rate,
+                   missing_rate=missing_rate)
         rows += r
-    meta = dict(meta or {}, seed=int(seed), panel_maf=float(panel_maf), panel_density=None if panel_density is None else float(panel_density),
+    meta = dict(meta or {}, seed=int(seed), panel_maf=float(panel_maf),
+                panel_density=None if panel_density is None else float(panel_density),
                 ambiguity_rate=float(ambiguity_rate), missing_rate=float(missing_rate))
-    return cls(genotypes, _variants_frame(rows), _samples_frame(sample_ids, sexes), {str(c): ts for c, ts in tree_sequences.items()}, nodes, meta)
+    if sample_ids is None:
+        tag = _cohort_tag(tree_sequences, sexes, meta)
+        sample_ids = [f'{tag}_{k}' for k in range(len(sexes))]
+    return cls(genotypes, _variants_frame(rows), _samples_frame(sample_ids, sexes), tree_sequences, nodes, meta)
 
 # %% ../nbs/01_simulate.ipynb #9ca8b5e1
 MUTATION_MODELS = {'jc69': msprime.JC69, 'hky': lambda: msprime.HKY(kappa=2.0)}
 
 def _check_positive(**values):
+    "Check that each of `values` is None or a finite number > 0."
     for name, value in values.items():
-        if value is not None and not value > 0: raise ValueError(f"{name}={value} must be positive; pass a number > 0")
+        if value is not None: _check_number(name, value, ok=lambda v: v > 0, problem='must be positive',
+                                            fix='pass a finite number > 0')
+
+def _mutation_model(model: str | msprime.MutationModel) -> msprime.MutationModel:
+    if not isinstance(model, str): return model
+    if model not in MUTATION_MODELS:
+        raise ValueError(f"mutation_model={model!r} is not a model; use {', '.join(map(repr, MUTATION_MODELS))} "
+                         "or an msprime nucleotide model")
+    return MUTATION_MODELS[model]()
+
+def _demography_text(d: msprime.Demography) -> str:
+    "The demography in a few words, for the cohort's meta."
+    if len(d.populations) == 1 and not d.events: return f'constant size {d.populations[0].initial_size:g}'
+    return f'msprime.Demography: {len(d.populations)} populations, {len(d.events)} events'
+
+# %% ../nbs/01_simulate.ipynb #7d2c44e8
+def _plans(sexes: np.ndarray, *, n_autosomes, length, sex_chromosomes, x_length, y_length, demography,
+           recombination_rate) -> dict[str, dict]:
+    "The `msprime.sim_ancestry` options of every chromosome: autosomes, then X (0.75 Ne) and Y (men, 0.5 Ne)."
+    pop, n_f, n_m = demography.populations[0].name, int((sexes == 'F').sum()), int((sexes == 'M').sum())
+    sample = lambda n, ploidy: msprime.SampleSet(n, population=pop, ploidy=ploidy)
+    plans = {str(k + 1): dict(samples=[sample(len(sexes), 2)], demography=demography, sequence_length=length,
+                              recombination_rate=recombination_rate) for k in range(n_autosomes)}
+    if sex_chromosomes:
+        plans['X'] = dict(samples=[sample(n, p) for n, p in [(n_f, 2), (n_m, 1)] if n],
+                          demography=_scaled(demography, 0.75), sequence_length=x_length or length,
+                          recombination_rate=_scaled_rate(recombination_rate, 2 / 3))
+        if n_m: plans['Y'] = dict(samples=[sample(n_m, 1)], demography=_scaled(demography, 0.5),
+                                  sequence_length=y_length or length, recombination_rate=0, ploidy=1)
+    return plans
 
 # %% ../nbs/01_simulate.ipynb #d33bbb7a
 def simulate_cohort(n_individuals: int, # diploid individuals in the cohort
@@ -257,52 +355,45 @@ def simulate_cohort(n_individuals: int, # diploid individuals in the cohort
                     x_length: float | None = None, # bp of X (default `length`)
                     y_length: float | None = None, # bp of Y (default `length`)
                     female_fraction: float = 0.5, # chance that an individual is female
-                    population_size: float | None = None, # autosomal effective size (default 1e4); or give `demography`
-                    demography: msprime.Demography | None = None, # any msprime demography (e.g. `bottleneck_expansion()`); samples come from its first population
-                    recombination_rate: float | msprime.RateMap = 1e-8, # per bp per generation, or a map used for every autosome
+                    population_size: float | None = None, # autosomal effective size (default 1e4), or give demography
+                    demography: msprime.Demography | None = None, # e.g. bottleneck_expansion(); samples: 1st population
+                    recombination_rate: float | msprime.RateMap = 1e-8, # per bp per generation, or a map (autosomes)
                     mutation_rate: float = 1e-8, # per bp per generation
                     mutation_model: str | msprime.MutationModel = 'jc69', # 'jc69', 'hky' or an msprime nucleotide model
                     progress: bool = True, # show progress bars over chromosomes
-                    **panel, # `panel_maf`, `panel_density`, `ambiguity_rate`, `missing_rate` of `Cohort.from_tree_sequences`
+                    **panel, # panel_maf, panel_density, ambiguity_rate, missing_rate of `Cohort.from_tree_sequences`
                    ) -> Cohort:
     "Simulate a cohort with msprime: autosomes, X and Y, a marker panel and sequencer noise."
-    if not (isinstance(n_individuals, (int, np.integer)) and n_individuals >= 1):
-        raise ValueError(f"n_individuals={n_individuals!r}: a cohort needs at least one individual; pass an integer >= 1")
-    if not (isinstance(n_autosomes, (int, np.integer)) and n_autosomes >= 1):
-        raise ValueError(f"n_autosomes={n_autosomes!r}: simulate at least one autosome; pass an integer >= 1")
-    if not 0 <= female_fraction <= 1: raise ValueError(f"female_fraction={female_fraction} is not a probability; give a value in [0, 1]")
-    _check_positive(length=length, x_length=x_length, y_length=y_length, population_size=population_size, mutation_rate=mutation_rate)
+    _check_count('n_individuals', n_individuals, 'a cohort needs at least one individual')
+    _check_seed(seed)
+    _check_count('n_autosomes', n_autosomes, 'simulate at least one autosome')
+    _check_number('female_fraction', female_fraction, ok=lambda v: 0 <= v <= 1, problem='is not a probability',
+                  fix='give a value in [0, 1]')
+    _check_positive(length=length, x_length=x_length, y_length=y_length, population_size=population_size,
+                    mutation_rate=mutation_rate)
     _check_calls(**panel)  # before the simulation, not after it
-    if isinstance(mutation_model, str):
-        if mutation_model not in MUTATION_MODELS:
-            raise ValueError(f"mutation_model={mutation_model!r} is not a model; use {', '.join(map(repr, MUTATION_MODELS))} or an msprime nucleotide model")
-        mutation_model = MUTATION_MODELS[mutation_model]()
+    mutation_model = _mutation_model(mutation_model)
     if demography is not None and population_size is not None:
-        raise ValueError("population_size and demography both given; the demography sets the sizes, so drop population_size")
+        raise ValueError("population_size and demography both given; the demography sets the sizes, "
+                         "so drop population_size")
     if demography is None: demography = msprime.Demography.isolated_model([population_size or 1e4])
-    pop = demography.populations[0].name
-    sexes = np.where(_rng(seed, 'sex').random(n_individuals) < female_fraction, 'F', 'M').astype(object)
-    n_f, n_m = int((sexes == 'F').sum()), int((sexes == 'M').sum())
     is_map = isinstance(recombination_rate, msprime.RateMap)
-    if is_map and (x_length or y_length): raise ValueError("x_length and y_length come from recombination_rate's map; leave them None")
+    if is_map and (x_length or y_length):
+        raise ValueError("x_length and y_length come from recombination_rate's map; leave them None")
+    if not is_map: _check_number('recombination_rate', recombination_rate, ok=lambda v: v >= 0, problem='is negative',
+                                 fix='pass a rate per bp per generation >= 0, or an msprime.RateMap')
     L = recombination_rate.sequence_length if is_map else length
-    plans = {str(k + 1): dict(samples=[msprime.SampleSet(n_individuals, population=pop, ploidy=2)], demography=demography,
-                              sequence_length=L, recombination_rate=recombination_rate) for k in range(n_autosomes)}
-    if sex_chromosomes:
-        plans['X'] = dict(samples=[msprime.SampleSet(n, population=pop, ploidy=p) for n, p in [(n_f, 2), (n_m, 1)] if n],
-                          demography=_scaled(demography, 0.75), sequence_length=x_length or L,
-                          recombination_rate=_scaled_rate(recombination_rate, 2 / 3))
-        if n_m: plans['Y'] = dict(samples=[msprime.SampleSet(n_m, population=pop, ploidy=1)], demography=_scaled(demography, 0.5),
-                                 sequence_length=y_length or L, recombination_rate=0, ploidy=1)
+    sexes = np.where(_rng(seed, 'sex').random(n_individuals) < female_fraction, 'F', 'M').astype(object)
+    plans = _plans(sexes, n_autosomes=n_autosomes, length=L, sex_chromosomes=sex_chromosomes, x_length=x_length,
+                   y_length=y_length, demography=demography, recombination_rate=recombination_rate)
     tree_sequences = {}
     for chrom, plan in tqdm(plans.items(), desc='msprime', disable=not progress, leave=False):
         ts = msprime.sim_ancestry(**plan, random_seed=_seed(seed, 'ancestry', chrom))
-        tree_sequences[chrom] = msprime.sim_mutations(ts, rate=mutation_rate, model=mutation_model, discrete_genome=True,
-                                                      random_seed=_seed(seed, 'mutations', chrom))
-    meta = dict(n_individuals=int(n_individuals), n_autosomes=int(n_autosomes), length=float(L), sex_chromosomes=bool(sex_chromosomes),
-                x_length=float(x_length or L), y_length=float(y_length or L), female_fraction=float(female_fraction),
-                demography=(f'constant size {demography.populations[0].initial_size:g}' if len(demography.populations) == 1 and not demography.events
-                            else f'msprime.Demography: {len(demography.populations)} populations, {len(demography.events)} events'),
+        tree_sequences[chrom] = msprime.sim_mutations(ts, rate=mutation_rate, model=mutation_model,
+                                                      discrete_genome=True, random_seed=_seed(seed, 'mutations', chrom))
+    meta = dict(n_individuals=int(n_individuals), n_autosomes=int(n_autosomes), length=float(L),
+                sex_chromosomes=bool(sex_chromosomes), x_length=float(x_length or L), y_length=float(y_length or L),
+                female_fraction=float(female_fraction), demography=_demography_text(demography),
                 mutation_rate=float(mutation_rate), mutation_model=type(mutation_model).__name__,
                 recombination_rate='map' if is_map else float(recombination_rate))
     return Cohort.from_tree_sequences(tree_sequences, sexes=sexes, seed=seed, progress=progress, meta=meta, **panel)
@@ -316,15 +407,45 @@ def subset(self: Cohort,
            chromosomes=None, # names of the chromosomes to keep
           ) -> Cohort:
     "A cohort with only the given individuals, variants and chromosomes (kept in the cohort's chromosome order)."
-    keep_chroms = [c for c in self.chromosomes if c in self.check_chromosomes(self.chromosomes if chromosomes is None else chromosomes)]
-    rows = np.arange(self.n_individuals) if individuals is None else _select(individuals, self.n_individuals, 'individuals')
-    cols = np.arange(self.n_variants) if variants is None else np.unique(_select(variants, self.n_variants, 'variants'))
+    wanted = self.check_chromosomes(self.chromosomes if chromosomes is None else chromosomes)
+    keep = [c for c in self.chromosomes if c in wanted]
+    n, m = self.n_individuals, self.n_variants
+    rows = np.arange(n) if individuals is None else _select(individuals, n, 'individuals')
+    cols = np.arange(m) if variants is None else np.unique(_select(variants, m, 'variants'))
     chrom_of = self.variants.chrom.to_numpy()
-    cols = cols[np.isin(chrom_of[cols], keep_chroms)]
-    start = {c: int(np.argmax(chrom_of == c)) for c in keep_chroms}
-    genotypes = {c: self.genotypes[c][np.ix_(rows, cols[chrom_of[cols] == c] - start[c])] for c in keep_chroms}
-    return Cohort(genotypes, self.variants.iloc[cols].reset_index(drop=True), self.samples.iloc[rows].reset_index(drop=True),
-                  {c: self.tree_sequences[c] for c in keep_chroms}, {c: self.nodes[c][rows] for c in keep_chroms}, dict(self.meta))
+    cols = cols[np.isin(chrom_of[cols], keep)]
+    start = {c: int(np.argmax(chrom_of == c)) for c in keep}
+    genotypes = {c: self.genotypes[c][np.ix_(rows, cols[chrom_of[cols] == c] - start[c])] for c in keep}
+    truth = [c for c in keep if c in self.tree_sequences]  # a chromosome without a tree sequence stays without
+    return Cohort(genotypes, self.variants.iloc[cols].reset_index(drop=True),
+                  self.samples.iloc[rows].reset_index(drop=True), {c: self.tree_sequences[c] for c in truth},
+                  {c: self.nodes[c][rows] for c in truth}, dict(self.meta))
+
+# %% ../nbs/01_simulate.ipynb #3f41b041
+@patch
+def __len__(self: Cohort) -> int:
+    "The number of individuals."
+    return self.n_individuals
+
+# %% ../nbs/01_simulate.ipynb #a7139b92
+@patch(as_prop=True)
+def shape(self: Cohort) -> tuple[int, int]:
+    "(individuals, panel variants), as scikit-learn reads the shape of an `X`."
+    return self.n_individuals, self.n_variants
+
+# %% ../nbs/01_simulate.ipynb #c4c1db08
+@patch
+def __getitem__(self: Cohort,
+                rows, # a boolean mask, integer indices or a slice of individuals (or `rows, ...`, as sklearn asks)
+               ) -> Cohort:
+    "The cohort of `rows`' individuals: `cohort.subset(individuals=rows)`."
+    if isinstance(rows, tuple) and len(rows) == 2 and rows[1] is Ellipsis: rows = rows[0]
+    if isinstance(rows, tuple):
+        raise TypeError("a cohort is indexed by individuals only, cohort[rows]; "
+                        "select variants with cohort.subset(variants=...)")
+    if isinstance(rows, slice): rows = np.arange(self.n_individuals)[rows]
+
+    return self.subset(individuals=rows)
 
 # %% ../nbs/01_simulate.ipynb #85d1344d
 @patch
@@ -334,9 +455,41 @@ def true_codes(self: Cohort,
               ) -> np.ndarray: # uint8 (n_individuals, len(sites)) genotype codes of the whole sequence, without noise
     "Genotype codes of the full sequence at tree-sequence `sites` of `chrom`."
     chrom, = self.check_chromosomes([chrom], 'chrom')
+    if chrom not in self.tree_sequences:
+        raise ValueError(f"chrom={chrom!r} has no tree sequence in this cohort (a joined cohort, or one built from "
+                         "genotypes alone, keeps none), so its true codes are unknown; ask the cohort it was made from")
     return _decode(self.tree_sequences[chrom], self.nodes[chrom], np.asarray(sites, np.int64), chrom)
 
+# %% ../nbs/01_simulate.ipynb #9e3f6d10
+def _problems(cohort: Cohort) -> list[str]:
+    "What does not hold together in `cohort`: genotype shapes, variants per chromosome, ids, sexes, node maps."
+    n, out = cohort.n_individuals, []
+    chrom = cohort.variants.chrom.to_numpy(object)
+    per = pd.Series(chrom, dtype=object).value_counts()
+    for c, g in cohort.genotypes.items():
+        if not (isinstance(g, np.ndarray) and g.dtype == np.uint8 and g.ndim == 2):
+            out.append(f"genotypes[{c!r}] is not a uint8 matrix"); continue
+        if len(g) != n: out.append(f"genotypes[{c!r}] has {len(g):,} rows for {n:,} individuals")
+        if g.shape[1] != per.get(c, 0):
+            out.append(f"genotypes[{c!r}] has {g.shape[1]:,} variants, the variants table {per.get(c, 0):,}")
+    if extra := sorted(set(per.index) - set(cohort.genotypes), key=str):
+        out.append(f"the variants table has chromosomes {extra} without genotypes")
+    order = np.repeat(cohort.chromosomes, [per.get(c, 0) for c in cohort.chromosomes])
+    if not out and not np.array_equal(chrom, order):
+        out.append("the variants table is not in the genotypes' chromosome order")
+    ids, sexes = cohort.samples.sample_id, set(cohort.samples.sex)
+    if (dup := ids[ids.duplicated()]).size: out.append(f"sample ids repeat ({dup.size:,} times, first {dup.iloc[0]!r})")
+    if sexes - {'F', 'M'}: out.append(f"sexes have values {sorted(map(str, sexes - {'F', 'M'}))}, not 'F' or 'M'")
+    if set(cohort.nodes) != set(cohort.tree_sequences) or not set(cohort.nodes) <= set(cohort.genotypes):
+        out.append(f"node maps cover {sorted(cohort.nodes)} but tree sequences {sorted(cohort.tree_sequences)} "
+                   f"(of genotypes {cohort.chromosomes})")
+    return out + [f"nodes[{c!r}] has shape {np.shape(a)}, not ({n:,}, 2)"
+                  for c, a in cohort.nodes.items() if np.shape(a) != (n, 2)]
+
 # %% ../nbs/01_simulate.ipynb #5a44a2c3
+_FORMAT, _VERSION = 'genopred_nb.Cohort', 2  # what `save` writes; a file without them is version 1
+_KEYS = ('chromosomes', 'meta', 'sample_id', 'sex', 'chrom', 'pos', 'site', 'alleles')  # every version's arrays
+
 def _ts_bytes(ts: tskit.TreeSequence) -> np.ndarray:
     with tempfile.TemporaryDirectory() as d:
         ts.dump(os.path.join(d, 'ts.trees'))
@@ -347,30 +500,83 @@ def _ts_from_bytes(b: np.ndarray) -> tskit.TreeSequence:
         b.tofile(os.path.join(d, 'ts.trees'))
         return tskit.load(os.path.join(d, 'ts.trees'))
 
+def _replace_atomically(path: str | os.PathLike, write):
+    "Call `write(file)` on a new temporary file beside `path`, then rename it to `path`: a kill leaves the old whole."
+    path = os.path.abspath(path)
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=f'.{os.path.basename(path)}.', suffix='.tmp')
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            write(f)
+            f.flush(); os.fsync(f.fileno())
+        umask = os.umask(0); os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # the mode of a file `open` creates, not mkstemp's owner-only 0o600
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp): os.unlink(tmp)
+        raise
+
+# %% ../nbs/01_simulate.ipynb #c8d2a6f1
 @patch
 def save(self: Cohort,
-         path: str | os.PathLike, # file to write, conventionally ending in .npz
+         path: str | os.PathLike, # file to write, conventionally ending in .npz; replaced only once complete
         ):
-    "Save the cohort to one compressed file."
+    "Save the cohort to one compressed file, atomically."
+    if problems := _problems(self):
+        raise ValueError(f"this cohort does not hold together: {'; '.join(problems)}; fix those fields before saving")
     v = self.variants
-    arrays = {'chromosomes': np.array(self.chromosomes), 'meta': np.array(json.dumps(self.meta)),
-              'sample_id': self.samples.sample_id.to_numpy(str), 'sex': self.samples.sex.to_numpy(str),
-              'chrom': v.chrom.to_numpy(str), 'pos': v.pos.to_numpy(), 'site': v.site.to_numpy(),
-              'alleles': np.array([','.join(a) for a in v.alleles], dtype=str)}
-    for c in self.chromosomes:
-        arrays |= {f'genotypes/{c}': np.ascontiguousarray(self.genotypes[c].T), f'nodes/{c}': self.nodes[c], f'ts/{c}': _ts_bytes(self.tree_sequences[c])}
-    with zipfile.ZipFile(path, 'w', zipfile.ZIP_DEFLATED, compresslevel=1) as z:  # an .npz that np.load reads
-        for name, a in arrays.items():
-            with z.open(f'{name}.npy', 'w', force_zip64=True) as f: np.lib.format.write_array(f, a, allow_pickle=False)
+    arrays = {'format': np.array(_FORMAT), 'version': np.array(_VERSION), 'chromosomes': np.array(self.chromosomes),
+              'meta': np.array(json.dumps(self.meta)), 'sample_id': self.samples.sample_id.to_numpy(str),
+              'sex': self.samples.sex.to_numpy(str), 'chrom': v.chrom.to_numpy(str), 'pos': v.pos.to_numpy(),
+              'site': v.site.to_numpy(), 'alleles': np.array([','.join(a) for a in v.alleles], dtype=str)}
+    arrays |= {f'genotypes/{c}': np.ascontiguousarray(g.T) for c, g in self.genotypes.items()}
+    for c, ts in self.tree_sequences.items(): arrays |= {f'nodes/{c}': self.nodes[c], f'ts/{c}': _ts_bytes(ts)}
+    def write(f):
+        with zipfile.ZipFile(f, 'w', zipfile.ZIP_DEFLATED, compresslevel=1) as z:  # an .npz that np.load reads
+            for name, a in arrays.items():
+                with z.open(f'{name}.npy', 'w', force_zip64=True) as out:
+                    np.lib.format.write_array(out, a, allow_pickle=False)
+    _replace_atomically(path, write)
 
+# %% ../nbs/01_simulate.ipynb #1c9f5e72
+_REWRITE = "the file is damaged or was not written by Cohort.save; write the cohort again with Cohort.save"
+
+def _cohort_archive(path: str | os.PathLike) -> np.lib.npyio.NpzFile:
+    "The open .npz archive at `path`, after checking that `Cohort.save` wrote it in a version this package reads."
+    not_ours = f"{os.fspath(path)} is not a cohort file written by Cohort.save"
+    if os.path.isfile(path) and not zipfile.is_zipfile(path):
+        raise ValueError(f"{not_ours}; it is not an .npz archive (a .npy or a text file?); give a file that it wrote")
+    z = np.load(path, allow_pickle=False)
+    try:
+        fmt, version = (str(z['format']), int(z['version'])) if 'format' in z.files else (_FORMAT, 1)
+        if fmt != _FORMAT: raise ValueError(f"{not_ours}; its format is {fmt!r}, not {_FORMAT!r}")
+        if version > _VERSION:
+            raise ValueError(f"{os.fspath(path)} has cohort format version {version} but this genopred_nb reads "
+                             f"versions up to {_VERSION}; upgrade genopred_nb to load it")
+        chroms = z['chromosomes'].tolist() if 'chromosomes' in z.files else []
+        if missing := [k for k in (*_KEYS, *(f'genotypes/{c}' for c in chroms)) if k not in z.files]:
+            raise ValueError(f"{not_ours}; it lacks {', '.join(missing)} (it has {', '.join(z.files[:10])})")
+        return z
+    except BaseException:
+        z.close()
+        raise
+
+# %% ../nbs/01_simulate.ipynb #0d4e7b96
 @patch(cls_method=True)
 def load(cls: Cohort,
          path: str | os.PathLike, # a file written by Cohort.save
         ) -> Cohort:
-    "Load a cohort saved by `Cohort.save`."
-    with np.load(path, allow_pickle=False) as z:
-        chroms = z['chromosomes'].tolist()
+    "Load a cohort saved by `Cohort.save`, checking that the file is one and that it holds together."
+    with _cohort_archive(path) as z:
+        chroms, files = z['chromosomes'].tolist(), set(z.files)
+        sizes = [{k: np.size(z[k]) for k in t} for t in (('chrom', 'pos', 'site', 'alleles'), ('sample_id', 'sex'))]
+        if uneven := [s for s in sizes if len(set(s.values())) > 1]:
+            raise ValueError(f"{os.fspath(path)} does not hold together: a table's columns differ in length "
+                             f"({'; '.join(map(str, uneven))}); {_REWRITE}")
         rows = zip(z['chrom'].tolist(), z['pos'], [tuple(a.split(',')) for a in z['alleles'].tolist()], z['site'])
-        return cls({c: np.ascontiguousarray(z[f'genotypes/{c}'].T) for c in chroms}, _variants_frame(list(rows)),
-                   _samples_frame(z['sample_id'].tolist(), z['sex'].tolist()), {c: _ts_from_bytes(z[f'ts/{c}']) for c in chroms},
-                   {c: z[f'nodes/{c}'] for c in chroms}, json.loads(str(z['meta'])))
+        cohort = cls({c: np.ascontiguousarray(z[f'genotypes/{c}'].T) for c in chroms}, _variants_frame(list(rows)),
+                     _samples_frame(z['sample_id'].tolist(), z['sex'].tolist()),
+                     {c: _ts_from_bytes(z[f'ts/{c}']) for c in chroms if f'ts/{c}' in files},
+                     {c: z[f'nodes/{c}'] for c in chroms if f'nodes/{c}' in files}, json.loads(str(z['meta'])))
+    if problems := _problems(cohort):
+        raise ValueError(f"{os.fspath(path)} does not hold together: {'; '.join(problems)}; {_REWRITE}")
+    return cohort

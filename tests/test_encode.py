@@ -1,7 +1,7 @@
 "Property tests of the genotype codes and encoders."
 import numpy as np, pytest, torch
 from hypothesis import given, strategies as st
-from genopred_nb.encode import (ALLELES, BASES, codes_from_strings, strings_from_codes, two_hot, scalar_codes, dosage,
+from genopred_nb.encode import (ALLELES, BASES, SYMBOL, codes_from_strings, strings_from_codes, two_hot, scalar_codes, dosage,
                                 DosageCoding, code_counts)
 
 codes = st.integers(0, 255)
@@ -92,3 +92,70 @@ def test_code_counts_checks_its_arguments():
     with pytest.raises(TypeError, match=r"^codes has dtype int64; genotype codes are uint8$"):
         code_counts(codes.astype(np.int64))
     np.testing.assert_array_equal(code_counts(codes, rows=np.array([True, False])), code_counts(codes[:1]))
+
+
+# --- what counts as a code, and as a genotype string -----------------------------------------------------------------
+
+@pytest.mark.parametrize('codes, error, message', [
+    (np.array([17.0, 3.0]), TypeError, r"^codes has dtype float64; genotype codes are uint8, or integers in 0\.\.255"),
+    (np.array([17, np.nan]), TypeError, r"^codes has dtype float64"),
+    (np.array([True, False]), TypeError, r"^codes has dtype bool"),
+    (np.array([-1, 3]), ValueError, r"^codes has values from -1 to 3; genotype codes are bytes 0\.\.255"),
+    (torch.tensor([-1, 3]), ValueError, r"^codes has values from -1 to 3; genotype codes are bytes 0\.\.255"),
+    (torch.tensor([300], dtype=torch.int16), ValueError, r"^codes has values from 300 to 300"),
+    (torch.tensor([1.0]), TypeError, r"^codes has dtype torch.float32; genotype codes are uint8"),
+    (torch.tensor([True]), TypeError, r"^codes has dtype torch.bool"),
+])
+def test_encoders_take_only_byte_codes(codes, error, message):
+    for encode in (two_hot, scalar_codes, strings_from_codes):
+        with pytest.raises(error, match=message): encode(codes)
+
+
+def test_integer_codes_within_a_byte_are_codes():
+    c = np.array([17, 0, 255, 68])
+    np.testing.assert_array_equal(two_hot(c), two_hot(c.astype(np.uint8)))
+    np.testing.assert_array_equal(two_hot(torch.tensor(c)).numpy(), two_hot(c.astype(np.uint8)))
+    np.testing.assert_array_equal(two_hot(torch.tensor(c, dtype=torch.uint8)).numpy(), two_hot(c.astype(np.uint8)))
+
+
+@pytest.mark.parametrize('s', ['ß', 'ǅ', 'ａ', 'Aß'])
+def test_non_ascii_letters_are_not_alleles(s):
+    bad = next(c for c in s if not c.isascii())
+    with pytest.raises(ValueError, match=f"^genotypes\\[0\\] = '{s}': '{bad}' is not an allele symbol"): codes_from_strings([s])
+
+
+def test_na_is_a_missing_call():
+    "'NA' (R's and pandas' missing value, also 'N/A', any case) is a missing call N/N; one allele missing is written 'AN'."
+    nn = codes_from_strings(['NN'])[0]
+    np.testing.assert_array_equal(codes_from_strings(['NA', 'na', 'N/A', 'n|a', 'Na']), [nn] * 5)
+    half = codes_from_strings(['AN', 'A/N'])
+    np.testing.assert_allclose(two_hot(half), [[1.25, .25, .25, .25]] * 2)
+    np.testing.assert_array_equal(strings_from_codes(half), ['AN', 'AN'])
+    mixed = (SYMBOL['N'] << 4) | SYMBOL['A']  # N then A, as a code: written known allele first
+    assert strings_from_codes(np.array([mixed], np.uint8))[0] == 'AN'
+
+
+def test_every_code_is_written_as_a_string_that_reads_back_to_it():
+    c = np.arange(256, dtype=np.uint8)
+    s = strings_from_codes(c)
+    assert 'NA' not in s
+    np.testing.assert_array_equal(two_hot(codes_from_strings(s)), two_hot(c))
+    np.testing.assert_array_equal(strings_from_codes(codes_from_strings(s)), s)
+
+
+symbols = st.sampled_from(list('ACGTRYSWKMBDHVNI-') + list('acgtryswkmbdhvni'))
+genotype_strings = st.tuples(symbols, st.sampled_from(['', '/', '|']), st.one_of(st.just(''), symbols)).map(''.join)
+
+
+@given(st.lists(genotype_strings, min_size=1, max_size=32))
+def test_genotype_strings_round_trip(strings):
+    "A valid genotype string reads to a code whose string reads back to the same code, and means the same."
+    codes = codes_from_strings(strings)
+    written = strings_from_codes(codes)
+    np.testing.assert_array_equal(two_hot(codes_from_strings(written)), two_hot(codes))
+    np.testing.assert_array_equal(strings_from_codes(codes_from_strings(written)), written)
+
+
+@given(st.lists(st.text(alphabet='ACGTacgt', min_size=1, max_size=2), min_size=1, max_size=32))
+def test_base_calls_are_written_as_read(strings):
+    np.testing.assert_array_equal(strings_from_codes(codes_from_strings(strings)), [s.upper() for s in strings])

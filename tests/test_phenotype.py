@@ -1,6 +1,6 @@
 "Traits: heritability, architectures, errors."
 import numpy as np, pytest
-from genopred_nb.simulate import simulate_cohort
+from genopred_nb.simulate import simulate_cohort, Cohort
 from genopred_nb.phenotype import simulate_trait
 from genopred_nb.encode import BASE_COUNTS, SYMBOL
 
@@ -53,7 +53,7 @@ def test_sexed_components_centred_within_sex():
     np.testing.assert_allclose(means.to_numpy(), 0, atol=1e-9)
     assert np.isclose(np.var(t.genetic_value), 0.5)
     assert t.causal.kind.value_counts()['y_linked'] >= 20
-    with pytest.raises(ValueError, match=r"n_causal\['x_linked'\]=None; give an integer >= 1 for every kind of the architecture"):
+    with pytest.raises(ValueError, match=r"^n_causal has no 'x_linked'; give an integer >= 1 for every kind of the architecture$"):
         simulate_trait(c, h2=0.5, seed=1, architecture={'additive': 0.5, 'x_linked': 0.5}, n_causal={'additive': 10})
 
 
@@ -63,3 +63,25 @@ def test_causal_table_rebuilds_linear_components(cohort):
     counts = np.stack([BASE_COUNTS[codes[:, j], SYMBOL[a] - 1] for j, a in enumerate(t.causal.allele)], 1)
     g = counts @ t.causal.effect.to_numpy()
     np.testing.assert_allclose(g - g.mean(), t.genetic_value, atol=1e-9)
+
+
+@pytest.mark.parametrize('kwargs, error, message', [
+    (dict(seed=None), TypeError, r"^seed=None is not an integer; pass a non-negative integer"),
+    (dict(seed=-2), ValueError, r"^seed=-2 is negative"),
+    (dict(h2='0.5'), TypeError, r"^h2='0.5' is a str, not a number; give a value strictly between 0 and 1$"),
+    (dict(n_causal=True), TypeError, r"^n_causal\['additive'\]=True is a bool, not a count; pass an integer >= 1$"),
+    (dict(n_causal=0), ValueError, r"^n_causal\['additive'\]=0: 'additive' needs at least one causal site"),
+    (dict(min_maf=float('nan')), ValueError, r"^min_maf=nan is not finite"),
+])
+def test_trait_argument_types(kwargs, error, message):
+    tiny = simulate_cohort(50, seed=1, n_autosomes=1, length=5e4, progress=False)
+    with pytest.raises(error, match=message): simulate_trait(tiny, **dict(dict(h2=0.5, seed=1), **kwargs))
+
+
+def test_trait_on_a_cohort_without_tree_sequences_says_so():
+    "A joined cohort (genotypes under one name, see experiment.joined) has no truth to draw causal sites from."
+    c = simulate_cohort(50, seed=1, n_autosomes=1, length=5e4, progress=False)
+    genome = Cohort({'genome': np.concatenate(list(c.genotypes.values()), axis=1)}, c.variants.assign(chrom='genome'),
+                    c.samples, {}, {})
+    with pytest.raises(ValueError, match=r"^the cohort has no tree sequence for chromosomes \['genome'\] \(a joined cohort"):
+        simulate_trait(genome, h2=0.5, seed=1)

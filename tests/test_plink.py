@@ -6,7 +6,9 @@ from genopred_nb.config import get_scale
 from genopred_nb.encode import codes_from_strings
 from genopred_nb.simulate import Cohort, simulate_cohort
 from genopred_nb.phenotype import simulate_trait
-from genopred_nb.baselines import DosageDesign, gwas, clump
+from genopred_nb.design import DosageDesign
+from genopred_nb.gwas import gwas
+from genopred_nb.clump import clump
 from genopred_nb.io import PLINK_BINARIES, plink_binary, plink_ids, run_plink, write_bed, write_pheno
 
 CI = get_scale('ci')
@@ -65,8 +67,36 @@ def test_write_bed_rows_and_default_design(noisy, tmp_path):
     assert back.shape == (len(rows), design.n_variants) and called.mean() > 0.95
     np.testing.assert_array_equal(back[called], np.concatenate([x for _, x in design.chunks(cohort, rows=rows)], 1)[called])
     other = DosageDesign.fit(cohort.subset(variants=np.arange(0, cohort.n_variants, 2)))
-    with pytest.raises(ValueError, match="design: chromosome '1' was fitted on .* variants but the cohort has"):
+    with pytest.raises(ValueError, match="chromosome '1' has .* variants but the design was fitted on"):
         write_bed(cohort, tmp_path / 'bad', design=other)
+
+
+def test_write_bed_and_pheno_take_a_boolean_mask(noisy, tmp_path):
+    cohort, design, _ = noisy
+    women = (cohort.samples.sex == 'F').to_numpy()
+    paths = write_bed(cohort, tmp_path / 'women', design=design, rows=women)
+    with open_bed(paths['bed']) as bed:
+        assert list(bed.iid) == cohort.samples.sample_id[women].tolist()
+        back = bed.read(dtype='float32')
+    with open_bed(noisy[2]['bed']) as bed: everyone = bed.read(dtype='float32')
+    np.testing.assert_array_equal(back, everyone[women])
+    y = np.random.default_rng(1).normal(size=cohort.n_individuals)
+    pheno = pd.read_csv(write_pheno(cohort, y, tmp_path / 'women.pheno', rows=women), sep='\t')
+    assert pheno.IID.tolist() == cohort.samples.sample_id[women].tolist()
+    np.testing.assert_array_equal(pheno.y.to_numpy(), y[women])
+    with pytest.raises(ValueError, match=r"^rows is a boolean mask of length 3; give one of length 1000 or integer indices$"):
+        write_bed(cohort, tmp_path / 'short', design=design, rows=np.ones(3, bool))
+
+
+@pytest.mark.parametrize('bad', ['A 1', 'tab\there', 'new\nline', ''])
+def test_sample_ids_plink_cannot_read_are_refused(noisy, tmp_path, bad):
+    cohort, design, _ = noisy
+    named = cohort.subset()
+    named.samples.loc[2, 'sample_id'] = bad
+    message = rf"^the cohort has 1 sample ids that PLINK cannot read, with whitespace or empty \(first {re.escape(repr(bad))}\)"
+    with pytest.raises(ValueError, match=message): write_bed(named, tmp_path / 'named', design=design)
+    with pytest.raises(ValueError, match=message): write_pheno(named, np.arange(named.n_individuals), tmp_path / 'named.pheno')
+    assert not list(tmp_path.iterdir())  # refused before anything is written
 
 
 def test_write_pheno_is_exact(noisy, tmp_path):
