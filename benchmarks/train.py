@@ -15,7 +15,7 @@ from genopred_nb.config import get_scale
 from genopred_nb.simulate import simulate_cohort
 from genopred_nb.phenotype import simulate_trait
 from genopred_nb.design import validation_split
-from genopred_nb.train import CNNPredictor, CodesDataset, _outputs
+from genopred_nb.train import CNNPredictor, CodesDataset, _build, _outputs
 
 torch.set_num_threads(2)
 scale = get_scale(os.environ.get('GENOPRED_SCALE', 'study'))
@@ -27,7 +27,7 @@ print(f"scale {scale.name}: {cohort}; genotype codes {gb(codes_bytes):.2f} GB; 2
 
 predictor = CNNPredictor(kernel=32, epochs=1, progress=False)  # a fixed kernel: the benchmark times the network, not ld_window
 train, val = validation_split(cohort.n_individuals, fraction=0.2, seed=0)
-model = predictor._build(cohort, train)
+model = _build(predictor, cohort, train)
 y = torch.as_tensor((trait.y - trait.y.mean()) / trait.y.std(), dtype=torch.float32)
 
 def epoch(batches, forward) -> float:

@@ -17,7 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 from torch.utils.data import Dataset, DataLoader
 from tqdm import tqdm
 from .simulate import Cohort
-from .encode import TWO_HOT, code_counts, codes_from_strings
+from .encode import TWO_HOT, code_counts
 from .ld import ld_window
 from .design import phenotype_vector, validation_split, DosageDesign, panel_id
 from .evaluate import r2_corr, auc
@@ -82,8 +82,9 @@ def fit_inputs(model: ChromosomeCNN, # the network, inputs still empty
               ):
     "Fill each branch's input tables from the training individuals: centres, and the dosage tables."
     if CHANNELS.get(encoding) != model.config['in_channels']:
-        raise ValueError(f"encoding={encoding!r} does not fit a network of in_channels={model.config['in_channels']}; "
-                         f"use one of {', '.join(f'{e!r} (in_channels={k})' for e, k in CHANNELS.items())}")
+        choices = ', '.join(f'{e!r} (in_channels={k})' for e, k in CHANNELS.items())
+        raise ValueError(f"encoding={encoding!r} does not fit a network with "
+                         f"in_channels={model.config['in_channels']}; use one of {choices}")
     design = DosageDesign.fit(cohort, rows=rows, chromosomes=model.chromosomes) if encoding == 'dosage' else None
     for chrom, inp in model.inputs.items():
         if encoding == 'two_hot':

@@ -30,8 +30,8 @@ def test_code_input_is_two_hot(codes):
 def test_resume_after_interrupt_mid_epoch(small, tmp_path, monkeypatch):
     "Killed in the middle of epoch 3, resumed from the checkpoint: the weights of an uninterrupted run."
     cohort, trait = small
-    opts = dict(kernel=8, epochs=5, patience=99, dropout=0.2, hidden=[8], progress=False)
-    straight = CNNPredictor(**opts).fit(cohort, trait)
+    opts = dict(kernel=8, epochs=5, patience=99, dropout=0.2, hidden=[8], threads=1, progress=False)
+    CNNPredictor(**dict(opts, epochs=1)).fit(cohort, trait)  # see below: not the first fit of the process
     calls, real = [0], train_module._outputs
     def dies_in_epoch_3(*args):
         calls[0] += 1
@@ -40,8 +40,10 @@ def test_resume_after_interrupt_mid_epoch(small, tmp_path, monkeypatch):
     monkeypatch.setattr(train_module, '_outputs', dies_in_epoch_3)
     with pytest.raises(KeyboardInterrupt): CNNPredictor(**opts).fit(cohort, trait, checkpoint=tmp_path / 'ck.pt')
     monkeypatch.setattr(train_module, '_outputs', real)
-    test = torch.load(tmp_path / 'ck.pt', weights_only=True)
-    assert test['epoch'] == 2
+    assert torch.load(tmp_path / 'ck.pt', weights_only=True)['epoch'] == 2
+    # On 1 thread the first fit of a process can differ from later ones in the 8th digit (oneDNN's state changes at
+    # the next torch.set_num_threads, which every fit calls on its way out), so neither run here is the first.
+    straight = CNNPredictor(**opts).fit(cohort, trait)
     resumed = CNNPredictor(**opts).fit(cohort, trait, checkpoint=tmp_path / 'ck.pt')
     assert all(torch.equal(a, b) for a, b in zip(weights(resumed), weights(straight)))
     assert list(resumed.history_.epoch) == [1, 2, 3, 4, 5]
