@@ -101,7 +101,7 @@ ERRORS = [
     (lambda: expected_r2(h2=np.nan, n=100, me=10), "h2=nan is not a heritability; give a value in (0, 1]"),
     (lambda: expected_r2(h2=.5, n=0, me=10), "n=0 is not a sample size; give the number of training individuals, > 0"),
     (lambda: expected_r2(h2=.5, n=[10, 20, -3], me=10), "n=-3 is not a sample size; give the number of training individuals, > 0"),
-    (lambda: ceilings(h2=.5, n_train=100, me=-1),
+    (lambda: ceilings(h2=.5, n_fit=100, me=-1),
      "me=-1 is not an effective number of segments; give a number > 0, e.g. from ld.effective_number"),
     (lambda: score_predictions([1, 2, 3], [1, 2, 3]),
      "predictions is a list; give a dict of method name -> predictions, e.g. {'ridge': pred}"),
@@ -197,7 +197,8 @@ def test_expected_r2_values_and_limits():
     curve = expected_r2(h2=.4, n=np.array([10, 100, 1000, 1e4]), me=500)
     assert isinstance(curve, np.ndarray) and (np.diff(curve) > 0).all() and (curve < .4).all()
     assert isinstance(expected_r2(h2=.5, n=10, me=10), float)
-    assert ceilings(h2=.5, n_train=2000, me=1000) == {'h2': .5, 'expected linear': pytest.approx(.25)}
+    assert ceilings(h2=.5, n_fit=2000, me=1000) == {'h2': .5, 'expected linear': pytest.approx(.25)}
+    assert ceilings(h2=.5, h2_additive=.25, n_fit=4000, me=1000) == {"h2": .5, "expected linear": pytest.approx(.125)}
 
 
 # --- results table -----------------------------------------------------------------------------------------------------
