@@ -17,7 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 from torch.utils.data import Dataset, DataLoader
 from tqdm import tqdm
 from .simulate import Cohort
-from .encode import TWO_HOT, code_counts
+from .encode import TWO_HOT, ABSENT, MISSING, code_counts
 from .ld import ld_window
 from .design import phenotype_vector, validation_split, DosageDesign, panel_id
 from .evaluate import r2_corr, auc
@@ -73,6 +73,7 @@ def _whole(batch): return batch
 # %% ../nbs/13_train.ipynb #cd8278e1
 CHANNELS = {'two_hot': 4, 'dosage': 1}  # encoding -> features per variant: two-hot over A, C, G, T; minor-allele dosage
 ENCODINGS = tuple(CHANNELS)  # the input encodings
+_NO_CALL = np.isin(np.arange(256), [(a << 4) | b for a in (ABSENT, MISSING) for b in (ABSENT, MISSING)])  # no base read
 
 def fit_inputs(model: ChromosomeCNN, # the network, inputs still empty
                cohort: Cohort, # the training cohort
@@ -86,15 +87,21 @@ def fit_inputs(model: ChromosomeCNN, # the network, inputs still empty
         raise ValueError(f"encoding={encoding!r} does not fit a network with "
                          f"in_channels={model.config['in_channels']}; use one of {choices}")
     design = DosageDesign.fit(cohort, rows=rows, chromosomes=model.chromosomes) if encoding == 'dosage' else None
+    called = 0
     for chrom, inp in model.inputs.items():
         if encoding == 'two_hot':
-            centre = code_counts(cohort.genotypes[chrom], rows=rows) @ TWO_HOT['uniform'] / len(rows)
+            counts = code_counts(cohort.genotypes[chrom], rows=rows)
+            called += int(counts[:, ~_NO_CALL].sum())
+            centre = counts @ TWO_HOT['uniform'] / len(rows)
         else:
             coding, table = design.codings[chrom], np.zeros((inp.n_variants, 256), np.float32)
             table[coding.kept] = coding._table
             centre = np.where(coding.kept, coding.mean, 0)[:, None]
             inp.table.copy_(torch.from_numpy(table.reshape(-1, 1)))
         inp.centre.copy_(torch.as_tensor(centre, dtype=torch.float32))
+    if encoding == 'two_hot' and not called:
+        raise ValueError(f"the training rows have no readable call on chromosomes {model.chromosomes} (every genotype "
+                         "is missing or absent), so the network would learn a constant; fit on a cohort with calls")
     return model
 
 # %% ../nbs/13_train.ipynb #9dde03a6
@@ -420,7 +427,9 @@ def plot_history(history, # a fit's `history_`, or a dict of them by name
                  *,
                  title: str | None = None, # the figure's title
                 ) -> plt.Figure: # two panels: losses, and the validation score
-    "Training and validation loss, and validation R² (or AUC), by epoch; the best epoch (least validation loss) marked."
+    "Training and validation loss and validation R² (or AUC) by epoch, the best epoch (least validation loss) marked."
+
+
     histories = history if isinstance(history, dict) else {'': history}
     fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3), constrained_layout=True)
     for (name, h), color in zip(histories.items(), plt.rcParams['axes.prop_cycle'].by_key()['color'] * 10):

@@ -108,3 +108,13 @@ def test_methods_on_the_class_not_none_in_the_module():
 def test_lines_at_most_120(module):
     long = [i for i, line in enumerate(Path(module.__file__).read_text().splitlines(), 1) if len(line) > 120]
     assert not long, f"{module.__name__}: lines {long} are longer than 120 characters"
+
+
+def test_a_cohort_without_calls_is_refused():
+    "A cohort whose calls are all missing gave a constant network without a word; now it is a clear error."
+    cohort = simulate_cohort(120, seed=9, n_autosomes=1, length=1e5, progress=False)
+    blank = cohort.subset()
+    blank.genotypes = {c: np.where(g > 0, 0xFF, 0).astype(np.uint8) for c, g in cohort.genotypes.items()}
+    y = np.random.default_rng(0).normal(size=120)
+    with pytest.raises(ValueError, match="the training rows have no readable call"):
+        CNNPredictor(epochs=1, progress=False, threads=1).fit(blank, y)
