@@ -50,3 +50,6 @@ bench: venv
 	GENOPRED_SCALE=$(GENOPRED_SCALE) $(BIN)/python benchmarks/simulate.py
 	GENOPRED_SCALE=$(GENOPRED_SCALE) $(BIN)/python benchmarks/baselines.py
 	GENOPRED_SCALE=$(GENOPRED_SCALE) $(BIN)/python benchmarks/train.py
+	GENOPRED_SCALE=$(GENOPRED_SCALE) $(BIN)/python benchmarks/boosting.py
+	GENOPRED_SCALE=$(GENOPRED_SCALE) $(BIN)/python benchmarks/gblup.py
+	GENOPRED_SCALE=$(GENOPRED_SCALE) $(BIN)/python benchmarks/bayesr.py

@@ -13,7 +13,7 @@ from .simulate import Cohort, _select
 from .phenotype import Trait
 
 # %% auto #0
-__all__ = ['phenotype_vector', 'panel_id', 'DosageDesign', 'validation_split']
+__all__ = ['MIN_PART', 'phenotype_vector', 'panel_id', 'DosageDesign', 'validation_split', 'training_parts']
 
 # %% ../nbs/05_design.ipynb #5c839ce4
 def phenotype_vector(cohort: Cohort, # the cohort the phenotype belongs to
@@ -206,7 +206,7 @@ def _grid(name: str, # the option's name
     return a
 
 def _count(name: str, value, what: str) -> int:
-    "`value` if it is a whole number of at least 1, else a ValueError naming the option `name` and saying `what` it counts."
+    "`value` if it is a whole number of at least 1, else a ValueError naming the option `name` and what it counts."
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{name}={value!r} must be a whole number of at least 1: {what}")
     return int(value)
@@ -227,3 +227,18 @@ def validation_split(n: int, # individuals
                          f"validation; each part needs at least {minimum}: use more individuals or another {argument}")
     order = np.random.default_rng(seed).permutation(n)
     return np.sort(order[k:]), np.sort(order[:k])
+
+# %% ../nbs/05_design.ipynb #5e627c31
+MIN_PART = 10  # individuals that the inner training part and the validation part each need at least
+
+def training_parts(cohort: Cohort, # the training cohort
+                   y, # its phenotype: a Trait, a Series by sample id, or an array in cohort order
+                   *,
+                   validation: float, # the share held out for validation (the estimator's `validation`)
+                   seed: int, # seeds the split (the estimator's `seed`)
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]: # y (checked), inner training rows, validation rows
+    "The checked phenotype and the seeded split of a fit: the rows the weights are fitted on, and the validation rows."
+    y = phenotype_vector(cohort, y)
+    train, val = validation_split(cohort.n_individuals, fraction=validation, seed=seed, minimum=MIN_PART,
+                                  argument='validation')
+    return y, train, val

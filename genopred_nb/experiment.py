@@ -13,7 +13,8 @@ import numpy as np, pandas as pd, msprime
 import matplotlib.pyplot as plt
 from scipy.stats import t as student_t
 from tqdm import tqdm
-from .config import get_scale, versions
+from .config import get_scale
+
 from .simulate import Cohort, simulate_cohort
 from .phenotype import simulate_trait
 from .ld import effective_number, ld_window

@@ -9,16 +9,14 @@ import numpy as np, pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 from .simulate import Cohort
-from .design import phenotype_vector, DosageDesign, validation_split, _grid
+from .design import DosageDesign, training_parts, _grid
 from .gwas import gwas
 from .clump import clump, _clump_options
 
 # %% auto #0
-__all__ = ['MIN_PART', 'THRESHOLDS', 'LinearPRS', 'PThreshold', 'ClumpThreshold']
+__all__ = ['THRESHOLDS', 'LinearPRS', 'PThreshold', 'ClumpThreshold']
 
 # %% ../nbs/08_scores.ipynb #c9ec06df
-MIN_PART = 10  # individuals that the inner training part and the validation part each need at least
-
 def _r2(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     "Squared correlation of `a` (n,) with each column of `b` (n, k); 0 for a constant column."
     a, b = a - a.mean(), b - b.mean(0)
@@ -50,9 +48,7 @@ def fit(self: LinearPRS,
        ) -> LinearPRS:
     "Fit on `cohort`: candidates on the inner training part, the best on the validation part, then calibrate."
     self._check_options()
-    y = phenotype_vector(cohort, y)
-    train, val = validation_split(cohort.n_individuals, fraction=self.validation, seed=self.seed, minimum=MIN_PART,
-                                  argument='validation')
+    y, train, val = training_parts(cohort, y, validation=self.validation, seed=self.seed)
     self.design_, self.n_fit_ = DosageDesign.fit(cohort, rows=train), len(train)
     weights, path = self._candidates(cohort, y, train, val)
     scores = self.design_.dot(cohort, weights, rows=val).reshape(len(val), -1)

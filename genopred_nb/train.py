@@ -19,7 +19,8 @@ from tqdm import tqdm
 from .simulate import Cohort
 from .encode import TWO_HOT, ABSENT, MISSING, code_counts
 from .ld import ld_window
-from .design import phenotype_vector, validation_split, DosageDesign, panel_id
+from .design import training_parts, DosageDesign, panel_id
+
 from .evaluate import r2_corr, auc
 from .cnn import ChromosomeCNN
 
@@ -279,19 +280,19 @@ def _outputs(model: ChromosomeCNN, data: CodesDataset) -> np.ndarray:
         return np.concatenate([model(codes, cov).numpy() for codes, cov, _ in data.loader()]).astype(np.float64)
 
 # %% ../nbs/13_train.ipynb #81d3055a
-def _split(p: CNNPredictor, cohort: Cohort, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    "The inner training and validation parts of a fit of `p`; a binary trait needs both classes in each."
+def _split(p: CNNPredictor, cohort: Cohort, y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    "The checked phenotype and the inner training and validation parts of a fit of `p` (a binary trait: both classes)."
+    y, train, val = training_parts(cohort, y, validation=p.validation, seed=p.seed)
     if p.binary and not np.isin(y, (0, 1)).all():
         raise ValueError(f"binary=True needs y of 0 (control) and 1 (case), but y has {len(np.unique(y)):,} distinct "
                          "values; give a 0/1 trait, or binary=False")
-    train, val = validation_split(cohort.n_individuals, fraction=p.validation, seed=p.seed)
     for part, rows in (('training', train), ('validation', val)):
         if p.binary and np.ptp(y[rows]) == 0:
             only = 'cases' if y[rows][0] else 'controls'
             raise ValueError(f"the {part} part has only {only}; a binary fit needs both "
                              f"in each part: use more individuals, another seed (now {p.seed}) or validation share "
                              f"(now {p.validation})")
-    return train, val
+    return y, train, val
 
 def _build(p: CNNPredictor, cohort: Cohort, train: np.ndarray) -> ChromosomeCNN:
     "The network of `p` for `cohort`, its kernels from `ld_window` unless given, inputs fitted on `train`."
@@ -351,8 +352,7 @@ def fit(self: CNNPredictor,
        ) -> CNNPredictor:
     "Train on the inner training part, keeping the epoch of the lowest validation loss (no refit on all of `cohort`)."
     _check_options(self)
-    y = phenotype_vector(cohort, y)
-    train, val = _split(self, cohort, y)
+    y, train, val = _split(self, cohort, y)
     with _threads(self.threads), torch.random.fork_rng(devices=[]):
         model = _build(self, cohort, train)
         scale = (0.0, 1.0) if self.binary else (float(y[train].mean()), float(y[train].std()))

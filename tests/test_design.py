@@ -1,5 +1,5 @@
 "genopred_nb.design: the phenotype argument, the dosage design and its panel, the validation split and the option checks."
-import numpy as np, pandas as pd, pytest
+import numpy as np, pytest
 from genopred_nb.simulate import simulate_cohort
 from genopred_nb.phenotype import simulate_trait
 from genopred_nb.encode import codes_from_strings

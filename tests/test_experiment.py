@@ -1,11 +1,10 @@
 "The study loop's numbers and cache: ceilings from the rows fitted and the additive h², keys that cannot go stale."
-import os, shutil, subprocess, sys, textwrap, warnings
+import shutil, subprocess, sys, textwrap
 from pathlib import Path
 import numpy as np, pytest, msprime
 import genopred_nb
 from genopred_nb.simulate import simulate_cohort
 from genopred_nb.phenotype import simulate_trait
-from genopred_nb.ld import effective_number
 from genopred_nb.evaluate import expected_r2
 from genopred_nb.lasso import LassoPRS
 from genopred_nb.train import CNNPredictor

@@ -1,6 +1,5 @@
 "The README's headline table is the one the chapters' saved results give."
 from pathlib import Path
-import pandas as pd
 from genopred_nb.experiment import CHAPTERS, front_page_table, load_results
 
 ROOT = Path(__file__).parents[1]

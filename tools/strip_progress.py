@@ -1,4 +1,4 @@
-"""Drop progress bars (tqdm's stderr streams) from executed notebooks: committed outputs keep results, not bars.
+"""Drop progress bars (tqdm's stderr streams) and the empty stderr blocks they leave from executed notebooks.
 
 Usage: .venv/bin/python tools/strip_progress.py nbs/*.ipynb   (`make notebooks` runs it after executing them)
 """
@@ -9,7 +9,10 @@ BAR = re.compile(r'\d+%\|[^|\n]*\|')  # tqdm's '42%|████      |'
 
 
 def is_bar(out: dict) -> bool:
-    return out.get('output_type') == 'stream' and out.get('name') == 'stderr' and bool(BAR.search(''.join(out['text'])))
+    "A stderr stream that shows a progress bar, or nothing at all (what a closed bar leaves)."
+    if out.get('output_type') != 'stream' or out.get('name') != 'stderr': return False
+    text = ''.join(out['text'])
+    return not text.strip() or bool(BAR.search(text))
 
 
 for path in map(Path, sys.argv[1:]):
