@@ -4,13 +4,13 @@
 
 # %% ../nbs/12_cnn.ipynb #be955d5a
 from __future__ import annotations
-import torch
+import numba, numpy as np, torch
 from torch import nn
 import torch.nn.functional as F
 from .encode import TWO_HOT
 
 # %% auto #0
-__all__ = ['POSITIONS', 'CodeInput', 'Branch', 'ChromosomeCNN']
+__all__ = ['POSITIONS', 'CodeInput', 'lookup_conv', 'Branch', 'ChromosomeCNN']
 
 # %% ../nbs/12_cnn.ipynb #de3f27e1
 class CodeInput(nn.Module):
@@ -38,6 +38,72 @@ class CodeInput(nn.Module):
         "The centre as (1, 1, variants × channels), laid out as `forward` lays out features."
         return self.centre.view(1, 1, -1)
 
+# %% ../nbs/12_cnn.ipynb #653d84e9
+@numba.njit(parallel=True, fastmath=True, cache=True)
+def _window_sums(codes, table, offset, stride):
+    "out[b, c, p] = offset[c, p] + sum over j of table[j, codes[b, p * stride + j], c]."
+    (n, _), (l, _, width), positions = codes.shape, table.shape, offset.shape[1]
+    flat = table.reshape(-1)
+    out = np.empty((n, width, positions), np.float32)
+    for b in numba.prange(n):
+        acc, row = np.empty(width, np.float32), codes[b]
+        for p in range(positions):
+            for c in range(width): acc[c] = offset[c, p]
+            for j in range(l):
+                at = (j * 256 + row[p * stride + j]) * width
+                for c in range(width): acc[c] += flat[at + c]
+            for c in range(width): out[b, c, p] = acc[c]
+    return out
+
+@numba.njit(parallel=True, fastmath=True, cache=True)
+def _window_sums_grad(codes, grad, l, stride, parts):
+    "The gradients of `_window_sums` for its table and offset: `parts` slices of the batch, summed in order."
+    n, width, positions = grad.shape
+    table, offset = np.zeros((parts, l * 256 * width), np.float32), np.zeros((parts, width, positions), np.float32)
+    size = -(-n // parts)
+    for part in numba.prange(parts):
+        acc = np.empty(width, np.float32)
+        for b in range(part * size, min(n, (part + 1) * size)):
+            row = codes[b]
+            for p in range(positions):
+                for c in range(width):
+                    acc[c] = grad[b, c, p]
+                    offset[part, c, p] += acc[c]
+                for j in range(l):
+                    at = (j * 256 + row[p * stride + j]) * width
+                    for c in range(width): table[part, at + c] += acc[c]
+    return table.sum(0).reshape(l, 256, width), offset.sum(0)
+
+class _WindowSums(torch.autograd.Function):
+    "`_window_sums` with its gradient, for autograd: codes (batch, variants), table (l, 256, filters), offset."
+    @staticmethod
+    def forward(ctx, codes, table, offset, stride):
+        ctx.save_for_backward(codes)
+        ctx.l, ctx.stride = table.shape[0], stride
+        as_array = lambda t: t.detach().contiguous().numpy()
+        return torch.from_numpy(_window_sums(codes.contiguous().numpy(), as_array(table), as_array(offset), stride))
+
+    @staticmethod
+    def backward(ctx, grad):
+        codes, = ctx.saved_tensors
+        table, offset = _window_sums_grad(codes.contiguous().numpy(), grad.float().contiguous().numpy(), ctx.l,
+                                          ctx.stride, numba.get_num_threads())
+        return None, torch.from_numpy(table), torch.from_numpy(offset), None
+
+# %% ../nbs/12_cnn.ipynb #e211f96a
+_TWO_HOT = torch.as_tensor(TWO_HOT['uniform'], dtype=torch.float32)  # (256, 4): each code's A, C, G, T content
+
+def lookup_conv(codes: torch.Tensor, # uint8 codes (batch, variants)
+                conv: nn.Conv1d, # a convolution over interleaved two-hot features: kernel 4 l, stride 4 s, no padding
+                centre: torch.Tensor, # the features' training means (1, 1, variants × 4)
+               ) -> torch.Tensor: # (batch, filters, positions), as conv(two-hot features - centre)
+    "`conv` applied to the centred two-hot features of `codes`, computed by table lookups from the codes."
+    width, l = conv.out_channels, conv.kernel_size[0] // 4
+    table = torch.einsum('cjd,kd->jkc', conv.weight.view(width, l, 4), _TWO_HOT)  # what code k adds at offset j
+    offset = -F.conv1d(centre, conv.weight, None, conv.stride)[0]
+    if conv.bias is not None: offset = offset + conv.bias[:, None]
+    return _WindowSums.apply(codes, table, offset, conv.stride[0] // 4)
+
 # %% ../nbs/12_cnn.ipynb #57f0d223
 def _check_kernel(kernel: int, stride: int, n_variants: int, chrom: str):
     if not 1 <= kernel <= n_variants:
@@ -64,6 +130,7 @@ class Branch(nn.Module):
                  deeper: nn.ModuleList, # the deeper convolutions (possibly shared with other branches)
                  position: str, # 'flatten' or 'pool'
                  latent: int, # outputs
+                 linear: bool = False, # a per-variant linear path beside the branch (`linear_term`)
                 ):
         super().__init__()
         _check_kernel(kernel, stride, n_variants, chrom)
@@ -72,22 +139,34 @@ class Branch(nn.Module):
         self.first = nn.ModuleList(nn.Conv1d(1, channels, k * in_channels, stride=stride * in_channels, padding=pad(k))
                                    for k in lengths)
         self.deeper, self.position = deeper, position
+        self.lookup = in_channels == 4 and not inception  # takes codes, first layer by lookups (False: features)
         with torch.no_grad(): shape = self.features(*2 * [torch.zeros(1, 1, n_variants * in_channels)]).shape
         self.out = nn.Linear(shape[1] * shape[2] if position == 'flatten' else shape[1], latent)
+        self.linear = nn.Conv1d(1, 1, n_variants * in_channels, bias=False) if linear else None  # one window: all
+        if linear: nn.init.zeros_(self.linear.weight)
+
+    def _centred(self, conv: nn.Conv1d, x: torch.Tensor, centre: torch.Tensor) -> torch.Tensor:
+        "`conv` of the centred input: by lookups from uint8 codes, else by convolving the features."
+        if x.dtype == torch.uint8: return lookup_conv(x, conv, centre)
+        return conv(x) - F.conv1d(centre, conv.weight, None, conv.stride, conv.padding)
 
     def features(self,
-                 x: torch.Tensor, # interleaved features (batch, 1, variants × in_channels), from `CodeInput`
-                 centre: torch.Tensor, # their training means (1, 1, variants × in_channels)
+                 x: torch.Tensor, # `lookup`: uint8 codes (batch, variants); else features (batch, 1, variants × k)
+                 centre: torch.Tensor, # the features' training means (1, 1, variants × in_channels)
                 ) -> torch.Tensor: # the last convolution's output (batch, filters, positions)
-        h = [conv(x) - F.conv1d(centre, conv.weight, None, conv.stride, conv.padding) for conv in self.first]
+        h = [self._centred(conv, x, centre) for conv in self.first]
         n = min(t.shape[2] for t in h)
-        h = F.gelu(torch.cat([t[..., :n] for t in h], 1))
+        h = F.gelu(h[0] if len(h) == 1 else torch.cat([t[..., :n] for t in h], 1))  # one kernel: no copy
         for conv in self.deeper: h = F.gelu(conv(h))
         return h
 
     def forward(self, x: torch.Tensor, centre: torch.Tensor) -> torch.Tensor:
         h = self.features(x, centre)
         return self.out(h.flatten(1) if self.position == 'flatten' else h.mean(2))
+
+    def linear_term(self, x: torch.Tensor, centre: torch.Tensor) -> torch.Tensor:
+        "The linear path (batch,): a weight per variant and base on the centred input, summed (0 without the path)."
+        return self._centred(self.linear, x, centre)[:, 0, 0] if self.linear is not None else torch.zeros(len(x))
 
 # %% ../nbs/12_cnn.ipynb #8d2bbee0
 POSITIONS = ('flatten', 'pool')  # position layers: per-position weights, or global average pooling
@@ -118,6 +197,7 @@ class ChromosomeCNN(nn.Module):
                  dropout: float = 0.0, # dropout after each dense layer
                  in_channels: int = 4, # features per variant: 4 for two-hot, 1 for dosage
                  n_covariates: int = 0, # covariates joining the branches' outputs (e.g. 1 for sex)
+                 linear: bool = False, # add a linear path: a weight per variant and base, as a linear score has
                 ):
         super().__init__()
         if position not in POSITIONS:
@@ -133,7 +213,7 @@ class ChromosomeCNN(nn.Module):
         self.config = dict(n_variants={c: int(m) for c, m in n_variants.items()}, kernel=kernels, stride=strides,
                            channels=channels, depth=depth, inception=inception, shared=shared, position=position,
                            latent=latent, hidden=list(hidden), dropout=dropout, in_channels=in_channels,
-                           n_covariates=n_covariates)
+                           n_covariates=n_covariates, linear=linear)
         width = channels * len(_lengths(1, inception))
         make_deeper = lambda: nn.ModuleList(nn.Conv1d(width if i == 0 else channels, channels, 3, stride=2, padding=1)
                                             for i in range(depth - 1))
@@ -141,7 +221,8 @@ class ChromosomeCNN(nn.Module):
         self.inputs = nn.ModuleDict({c: CodeInput(m, channels=in_channels) for c, m in n_variants.items()})
         self.branches = nn.ModuleDict({
             c: Branch(m, chrom=c, in_channels=in_channels, kernel=kernels[c], stride=strides[c], channels=channels,
-                      inception=inception, deeper=common if shared else make_deeper(), position=position, latent=latent)
+                      inception=inception, deeper=common if shared else make_deeper(), position=position, latent=latent,
+                      linear=linear)
             for c, m in n_variants.items()})
         layers, width = [], latent * len(n_variants) + n_covariates
         for h in hidden: layers += [nn.Linear(width, h), nn.GELU(), nn.Dropout(dropout)]; width = h
@@ -154,6 +235,11 @@ class ChromosomeCNN(nn.Module):
                 codes: dict, # chromosome -> uint8 codes (batch, variants)
                 covariates: torch.Tensor | None = None, # float (batch, n_covariates)
                ) -> torch.Tensor: # (batch,): the phenotype (standardised) or the logit
-        z = [self.branches[c](inp(codes[c]), inp.centre_features()) for c, inp in self.inputs.items()]
+        z, linear = [], 0
+        for c, inp in self.inputs.items():
+            branch, centre = self.branches[c], inp.centre_features()
+            x = codes[c] if branch.lookup else inp(codes[c])
+            z.append(branch(x, centre))
+            linear = linear + branch.linear_term(x, centre)
         if self.config['n_covariates']: z.append(covariates)
-        return self.head(torch.cat(z, 1))[:, 0]
+        return self.head(torch.cat(z, 1))[:, 0] + linear

@@ -8,7 +8,7 @@ import copy, hashlib, inspect, numbers, os, tempfile, time
 from contextlib import contextmanager
 from pathlib import Path
 from fastcore.basics import patch
-import numpy as np, pandas as pd, torch
+import numba, numpy as np, pandas as pd, torch
 import torch.nn.functional as F
 import matplotlib.pyplot as plt
 from scipy.special import expit
@@ -128,6 +128,7 @@ class CNNPredictor(RegressorMixin, BaseEstimator):
                  lr: float = 1e-3, # AdamW learning rate
                  weight_decay: float = 1e-2, # AdamW weight decay
                  l1: float = 1e-3, # L1 penalty on the position layers: few windows (pooled: filters) carry the trait
+                 linear: float | None = None, # L1 penalty of a linear path (a weight per variant and base); None: none
                  patience: int = 6, # epochs without a better validation loss before stopping
                  validation: float = 0.2, # share of the training cohort held out for validation
                  seed: int = 0, # seeds the split, the weights, the batch orders and dropout
@@ -138,6 +139,7 @@ class CNNPredictor(RegressorMixin, BaseEstimator):
         self.shared, self.position, self.latent, self.hidden, self.dropout = shared, position, latent, hidden, dropout
         self.encoding, self.chromosomes, self.sex, self.binary, self.epochs = encoding, chromosomes, sex, binary, epochs
         self.batch_size, self.lr, self.weight_decay, self.l1, self.patience = batch_size, lr, weight_decay, l1, patience
+        self.linear = linear
         self.validation, self.seed, self.threads, self.progress = validation, seed, threads, progress
 
     @property
@@ -158,6 +160,8 @@ _RULES = {  # option -> (has the right type, has a right value, what it must be)
     'lr': (_real, lambda v: 0 < v < np.inf, 'a number > 0'),
     'weight_decay': (_real, lambda v: 0 <= v < np.inf, 'a number >= 0'),
     'l1': (_real, lambda v: 0 <= v < np.inf, 'a number >= 0'),
+    'linear': (lambda v: v is None or _real(v), lambda v: v is None or 0 <= v < np.inf,
+               'None (no linear path) or its L1 penalty, a number >= 0'),
     'dropout': (_real, lambda v: 0 <= v < 1, 'a number in [0, 1)'),
     'validation': (_real, lambda v: 0 < v < 1, 'a share in (0, 1)'),
     'threads': (lambda v: v is None or _integral(v), lambda v: v is None or v >= 1,
@@ -254,22 +258,35 @@ def _sex(cohort: Cohort) -> np.ndarray:
 
 @contextmanager
 def _threads(n: int | None):
-    "Run with `n` torch threads and subnormal floats flushed to zero, then restore torch's settings."
-    old, flushing = torch.get_num_threads(), torch.tensor([1e-39]).item() == 0
-    if n is not None: torch.set_num_threads(n)
+    "Run with `n` torch (and numba) threads and subnormal floats flushed to zero, then restore the settings."
+    old, old_numba, flushing = torch.get_num_threads(), numba.get_num_threads(), torch.tensor([1e-39]).item() == 0
+    if n is not None: torch.set_num_threads(n); numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
     torch.set_flush_denormal(True)  # L1 and weight decay make weights subnormal; subnormal arithmetic is slow on a CPU
     try: yield
-    finally: torch.set_num_threads(old); torch.set_flush_denormal(flushing)
+    finally: torch.set_num_threads(old); numba.set_num_threads(old_numba); torch.set_flush_denormal(flushing)
 
 # %% ../nbs/13_train.ipynb #ce4a0303
-def _train_epoch(model: ChromosomeCNN, data: CodesDataset, opt, loss_fn, *, l1: float, seed: int, epoch: int) -> float:
-    "One pass over `data` in the order of (seed, epoch), with the L1 penalty on the position layers; the mean loss."
+def _shrink(model: ChromosomeCNN, opt: torch.optim.Adam, strength: float):
+    "The proximal step of an L1 penalty `strength` on the linear path: soft-threshold each weight by its Adam step."
+    weights = [b.linear.weight for b in model.branches.values()]
+    group = next(g for g in opt.param_groups if g['params'][0] is weights[0])
+    with torch.no_grad():
+        for w in weights:
+            state = opt.state[w]
+            second = state['exp_avg_sq'] / (1 - group['betas'][1] ** state['step'])  # Adam's bias-corrected v
+            step = group['lr'] / (second.sqrt() + group['eps'])
+            w.copy_(w.sign() * (w.abs() - step * strength).clamp_(min=0))
+
+def _train_epoch(model: ChromosomeCNN, data: CodesDataset, opt, loss_fn, *, l1: float, linear: float | None, seed: int,
+                 epoch: int) -> float:
+    "One pass over `data` in the order of (seed, epoch), with the L1 penalties (position layers, linear path)."
     model.train()
     total = 0.0
     for codes, c, t in data.loader(shuffle=True, seed=seed, epoch=epoch):
         loss = loss_fn(model(codes, c), t)
         penalty = l1 * sum(b.out.weight.abs().sum() for b in model.branches.values()) if l1 else 0
         opt.zero_grad(); (loss + penalty).backward(); opt.step()
+        if linear: _shrink(model, opt, linear)
         total += loss.item() * len(t)
     return total / len(data)
 
@@ -305,12 +322,18 @@ def _build(p: CNNPredictor, cohort: Cohort, train: np.ndarray) -> ChromosomeCNN:
     model = ChromosomeCNN({c: cohort.genotypes[c].shape[1] for c in chroms}, kernel=kernel, stride=p.stride,
                           channels=p.channels, depth=p.depth, inception=p.inception, shared=p.shared,
                           position=p.position, latent=p.latent, hidden=p.hidden, dropout=p.dropout,
-                          in_channels=CHANNELS[p.encoding], n_covariates=int(p.sex))
+                          in_channels=CHANNELS[p.encoding], n_covariates=int(p.sex), linear=p.linear is not None)
     return fit_inputs(model, cohort, rows=train, encoding=p.encoding)
+
+def _groups(model: ChromosomeCNN) -> list[dict]:
+    "AdamW's parameter groups: the linear path (if any) without weight decay, its L1 penalty acting alone."
+    linear = [b.linear.weight for b in model.branches.values() if b.linear is not None]
+    rest = [w for w in model.parameters() if not any(w is v for v in linear)]
+    return [{'params': rest}] + ([{'params': linear, 'weight_decay': 0.0}] if linear else [])
 
 # %% ../nbs/13_train.ipynb #508216bd
 _FACTS = ('fingerprint', 'panel', 'scale', 'n_fit')  # learned besides the weights, saved; fit and load set `<fact>_`
-RESUMED = ('binary', 'sex', 'encoding', 'batch_size', 'lr', 'weight_decay', 'l1', 'patience', 'validation',
+RESUMED = ('binary', 'sex', 'encoding', 'batch_size', 'lr', 'weight_decay', 'l1', 'linear', 'patience', 'validation',
            'seed')  # options a resumed fit must share with the checkpoint
 
 def _state(p: CNNPredictor, model: ChromosomeCNN, facts: dict, state: dict, *, opt=None, sched=None) -> dict:
@@ -360,7 +383,7 @@ def fit(self: CNNPredictor,
         data, held = (CodesDataset(cohort, rows=r, chromosomes=model.chromosomes, y=target, covariates=cov,
                                    batch_size=self.batch_size) for r in (train, val))
         loss_fn = F.binary_cross_entropy_with_logits if self.binary else F.mse_loss
-        opt = torch.optim.AdamW(model.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+        opt = torch.optim.AdamW(_groups(model), lr=self.lr, weight_decay=self.weight_decay)
         sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=max(self.patience // 2 - 1, 0))
         facts = dict(fingerprint=_fingerprint(cohort, y, model.chromosomes), panel=panel_id(cohort, model.chromosomes),
                      scale=scale, n_fit=len(train))
@@ -374,7 +397,8 @@ def fit(self: CNNPredictor,
             if state['wait'] >= self.patience: break
             start = time.perf_counter()
             torch.manual_seed(self.seed * 100_003 + epoch + 1)
-            train_loss = _train_epoch(model, data, opt, loss_fn, l1=self.l1, seed=self.seed, epoch=epoch)
+            train_loss = _train_epoch(model, data, opt, loss_fn, l1=self.l1, linear=self.linear, seed=self.seed,
+                                      epoch=epoch)
             out = _outputs(model, held)
             val_loss = float(loss_fn(torch.from_numpy(out), torch.from_numpy(target[val])))
             if not np.isfinite(val_loss):
