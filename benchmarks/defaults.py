@@ -153,6 +153,9 @@ if (best := label(chosen)) not in grid:  # the chosen values together: fitted on
 table = pd.DataFrame(rows)
 with pd.option_context('display.width', 120, 'display.max_rows', None): print(table.round(4).to_string(index=False))
 print(f"saved {os.path.relpath(out_path)}")
+together, today = mean_val(label(chosen)), mean_val('{}')
+print(f"the chosen values together {label(chosen)}: mean validation R² {together:.4f} against the defaults' "
+      f"{today:.4f} -> {'adopt them' if together > today else 'keep the defaults'}", flush=True)
 
 def test_r2(arms: dict) -> pd.DataFrame:
     "Test R² by case (columns) of each arm (rows): name -> (model, options label)."
