@@ -98,6 +98,9 @@ def lookup_conv(codes: torch.Tensor, # uint8 codes (batch, variants)
                 centre: torch.Tensor, # the features' training means (1, 1, variants × 4)
                ) -> torch.Tensor: # (batch, filters, positions), as conv(two-hot features - centre)
     "`conv` applied to the centred two-hot features of `codes`, computed by table lookups from the codes."
+    if conv.padding[0] or conv.in_channels != 1 or conv.kernel_size[0] % 4 or conv.stride[0] % 4:
+        raise ValueError(f"conv={conv} is not a convolution over interleaved two-hot features; give one with 1 input "
+                         "channel, kernel and stride multiples of 4 and no padding (or convolve the features instead)")
     width, l = conv.out_channels, conv.kernel_size[0] // 4
     table = torch.einsum('cjd,kd->jkc', conv.weight.view(width, l, 4), _TWO_HOT)  # what code k adds at offset j
     offset = -F.conv1d(centre, conv.weight, None, conv.stride)[0]
@@ -142,7 +145,8 @@ class Branch(nn.Module):
         self.lookup = in_channels == 4 and not inception  # takes codes, first layer by lookups (False: features)
         with torch.no_grad(): shape = self.features(*2 * [torch.zeros(1, 1, n_variants * in_channels)]).shape
         self.out = nn.Linear(shape[1] * shape[2] if position == 'flatten' else shape[1], latent)
-        self.linear = nn.Conv1d(1, 1, n_variants * in_channels, bias=False) if linear else None  # one window: all
+        width = n_variants * in_channels  # the linear path: one window, the whole chromosome
+        self.linear = nn.Conv1d(1, 1, width, stride=width, bias=False) if linear else None
         if linear: nn.init.zeros_(self.linear.weight)
 
     def _centred(self, conv: nn.Conv1d, x: torch.Tensor, centre: torch.Tensor) -> torch.Tensor:
