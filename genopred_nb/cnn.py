@@ -86,7 +86,7 @@ class _WindowSums(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad):
         codes, = ctx.saved_tensors
-        table, offset = _window_sums_grad(codes.contiguous().numpy(), grad.float().contiguous().numpy(), ctx.l,
+        table, offset = _window_sums_grad(codes.contiguous().numpy(), grad.contiguous().numpy(), ctx.l,
                                           ctx.stride, numba.get_num_threads())
         return None, torch.from_numpy(table), torch.from_numpy(offset), None
 
@@ -169,8 +169,8 @@ class Branch(nn.Module):
         return self.out(h.flatten(1) if self.position == 'flatten' else h.mean(2))
 
     def linear_term(self, x: torch.Tensor, centre: torch.Tensor) -> torch.Tensor:
-        "The linear path (batch,): a weight per variant and base on the centred input, summed (0 without the path)."
-        return self._centred(self.linear, x, centre)[:, 0, 0] if self.linear is not None else torch.zeros(len(x))
+        "The linear path (batch,): a weight per variant and base on the centred input, summed."
+        return self._centred(self.linear, x, centre)[:, 0, 0]
 
 # %% ../nbs/12_cnn.ipynb #8d2bbee0
 POSITIONS = ('flatten', 'pool')  # position layers: per-position weights, or global average pooling
@@ -244,6 +244,6 @@ class ChromosomeCNN(nn.Module):
             branch, centre = self.branches[c], inp.centre_features()
             x = codes[c] if branch.lookup else inp(codes[c])
             z.append(branch(x, centre))
-            linear = linear + branch.linear_term(x, centre)
+            if branch.linear is not None: linear = linear + branch.linear_term(x, centre)
         if self.config['n_covariates']: z.append(covariates)
         return self.head(torch.cat(z, 1))[:, 0] + linear
