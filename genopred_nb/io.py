@@ -4,17 +4,18 @@
 
 # %% ../nbs/17_io.ipynb #3e5420df
 from __future__ import annotations
-import shutil, subprocess, time
+import gzip, io, shutil, subprocess, time
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd
 from bed_reader import to_bed
 from .encode import PAIR_DOSAGE
-from .simulate import Cohort, _select
+from .simulate import Cohort, _select, _replace_atomically
 from .design import DosageDesign, phenotype_vector
 
 # %% auto #0
-__all__ = ['PLINK_BINARIES', 'plink_ids', 'write_bed', 'plink_binary', 'PlinkRun', 'run_plink', 'write_pheno']
+__all__ = ['PLINK_BINARIES', 'plink_ids', 'write_bed', 'plink_binary', 'PlinkRun', 'run_plink', 'write_pheno', 'write_score',
+           'write_vcf']
 
 # %% ../nbs/17_io.ipynb #9ca387af
 def plink_ids(design: DosageDesign, # the design whose variants are written
@@ -137,4 +138,50 @@ def write_pheno(cohort: Cohort, # the cohort written by `write_bed`
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     table = pd.DataFrame({'#FID': ids, 'IID': ids, name: y[individuals]})
     table.to_csv(path, sep='\t', index=False, float_format='%.17g')
+    return Path(path)
+
+# %% ../nbs/17_io.ipynb #c211de44
+def write_score(design: DosageDesign, # the design whose dosages the weights multiply
+                weights: np.ndarray, # (n_variants,): a weight per dosage; variants of weight 0 are left out
+                path: str | Path, # the score file to write; replaced only once complete
+               ) -> Path: # `path`
+    "Write weights of the design's minor-allele dosages as a `plink2 --score` file: ID (chrom:pos), A1, WEIGHT."
+    w = np.asarray(weights, np.float64)
+    if w.shape != (design.n_variants,):
+        raise ValueError(f"weights has shape {w.shape}; give one weight per variant of the design "
+                         f"({design.n_variants:,}), in design.variants order")
+    if (bad := np.flatnonzero(~np.isfinite(w))).size:
+        raise ValueError(f"weights has {bad.size:,} non-finite values (first at {bad[0]}: {w[bad[0]]}); "
+                         "give finite weights")
+    keep = np.flatnonzero(w)
+    table = pd.DataFrame({'ID': plink_ids(design)[keep], 'A1': design.variants.minor.to_numpy(str)[keep],
+                          'WEIGHT': w[keep]})
+    text = table.to_csv(sep='\t', index=False, float_format='%.17g').encode()
+    _replace_atomically(path, lambda f: f.write(text))
+    return Path(path)
+
+# %% ../nbs/17_io.ipynb #17d1d41b
+def write_vcf(cohort: Cohort, # a simulated cohort (with its tree sequences)
+              chrom: str, # the chromosome to write
+              path: str | Path, # the VCF to write; gzipped if it ends in .gz
+              *,
+              contig: str | None = None, # the CHROM name written (default `chr{chrom}`)
+             ) -> Path: # `path`
+    "Write the true calls at `cohort`'s panel variants of `chrom` as a VCF, with tskit, samples named by their ids."
+    cohort.check_chromosomes(chrom, 'chrom')
+    if chrom not in cohort.tree_sequences:
+        raise ValueError(f"chrom={chrom!r} has no tree sequence in this cohort (read from files, or joined); "
+                         "write_vcf writes simulated cohorts")
+    ts, v = cohort.tree_sequences[chrom], cohort.variants[cohort.variants.chrom == chrom]
+    ts = ts.delete_sites(np.setdiff1d(np.arange(ts.num_sites), v.site.to_numpy()))
+    row = {n: r for r, pair in enumerate(cohort.nodes[chrom]) for n in pair if n >= 0}
+    names = [str(cohort.samples.sample_id[row[ind.nodes[0]]]) for ind in ts.individuals()]
+    def write(f):
+        packed = gzip.GzipFile(fileobj=f, mode='wb') if str(path).endswith('.gz') else None
+        text = io.TextIOWrapper(packed or f, encoding='utf-8')
+        ts.write_vcf(text, contig_id=contig or f'chr{chrom}', individual_names=names,
+                     position_transform=lambda p: np.asarray(p) + 1)  # the variants' 1-based positions
+        text.flush(); text.detach()
+        if packed: packed.close()
+    _replace_atomically(path, write)
     return Path(path)

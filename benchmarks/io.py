@@ -1,0 +1,74 @@
+"""Reading a VCF: Cohort.from_vcf (cyvcf2 and htslib) against plink2 --vcf --make-pgen on the same file; memory.
+
+One cohort at GENOPRED_SCALE (study: 10,000 samples x 50,000 variants on 3 autosomes; ci: 1,000 x 6,000) is
+simulated and written with tskit (io.write_vcf) as one plain-text VCF. Each reader runs alone in a fresh process:
+  1. plink2 --vcf FILE --make-pgen --threads T (its peak RSS from getrusage of its process);
+  2. Cohort.from_vcf(FILE) (peak RSS from /proc VmHWM, minus the interpreter's RSS before reading);
+and then the store: Cohort.to_zarr and Cohort.from_zarr of the cohort read. Prints seconds, records/s, the ratio
+(goal: ours within 2 x plink2's time) and our peak memory against the codes' bytes (goal: at most 1.5 x the codes'
+bytes + 0.5 GB).
+Run: GENOPRED_SCALE=study .venv/bin/python benchmarks/io.py --threads 2
+"""
+import argparse, json, os, resource, shutil, subprocess, sys, tempfile, time
+from pathlib import Path
+import numpy as np
+from genopred_nb.config import get_scale
+from genopred_nb.simulate import Cohort, simulate_cohort
+from genopred_nb.io import plink_binary, write_vcf
+import genopred_nb.read, genopred_nb.store  # Cohort.from_vcf, Cohort.to_zarr, Cohort.from_zarr
+
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument('--threads', type=int, default=2, help="plink2's threads (ours reads in one)")
+parser.add_argument('--child', help='read this VCF with Cohort.from_vcf and report (used by the script itself)')
+args = parser.parse_args()
+
+def rss(field: str) -> float:
+    "MB of `field` ('VmRSS' now, 'VmHWM' peak) of this process, from /proc."
+    return int(open('/proc/self/status').read().split(f'{field}:')[1].split()[0]) / 1024
+
+if args.child:  # a child: our reader alone in a fresh process
+    start_mb, start = rss('VmRSS'), time.perf_counter()
+    cohort = Cohort.from_vcf(args.child, sexes=Path(args.child).with_suffix('.sexes'), progress=False)
+    seconds, peak = time.perf_counter() - start, rss('VmHWM') - start_mb
+    codes = sum(g.nbytes for g in cohort.genotypes.values())
+    start = time.perf_counter(); cohort.to_zarr(Path(args.child).with_suffix('.vcz'), progress=False)
+    written = time.perf_counter() - start
+    start = time.perf_counter(); Cohort.from_zarr(Path(args.child).with_suffix('.vcz'), progress=False)
+    opened = time.perf_counter() - start
+    print(json.dumps(dict(seconds=seconds, peak_mb=peak, codes_mb=codes / 2**20, n_variants=cohort.n_variants,
+                          written=written, opened=opened)))
+    sys.exit()
+
+scale = get_scale(os.environ.get('GENOPRED_SCALE', 'study'))
+n, m = (10_000, 50_000) if scale.name != 'ci' else (1_000, 6_000)
+length = 10e6 if scale.name != 'ci' else 1e6
+cohort = simulate_cohort(n, seed=1, n_autosomes=3, length=length, sex_chromosomes=False,
+                         panel_density=m / 3 / (length / 1e6), progress=False)
+tmp = Path(tempfile.mkdtemp(prefix='genopred_io_'))
+vcf = tmp / 'cohort.vcf'
+with open(vcf, 'w') as out:
+    for k, c in enumerate(cohort.chromosomes):
+        text = open(write_vcf(cohort, c, tmp / f'{c}.vcf')).read()
+        out.write(text if k == 0 else ''.join(l + '\n' for l in text.splitlines() if not l.startswith('#')))
+(tmp / 'cohort.sexes').write_text(''.join(f'{s}\t{x}\n' for s, x in zip(cohort.samples.sample_id, cohort.samples.sex)))
+size = vcf.stat().st_size
+print(f"scale {scale.name}: {cohort}; one plain VCF of {size / 2**20:,.0f} MB")
+
+start = time.perf_counter()
+subprocess.run([plink_binary('plink2'), '--vcf', vcf, '--make-pgen', '--threads', str(args.threads),
+                '--out', tmp / 'plink'], check=True, capture_output=True)
+plink_seconds = time.perf_counter() - start
+plink_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+ours = json.loads(subprocess.run([sys.executable, __file__, '--child', str(vcf)], check=True, capture_output=True,
+                                 text=True).stdout.splitlines()[-1])
+print(f"plink2 --vcf --make-pgen ({args.threads} threads): {plink_seconds:.1f} s, "
+      f"{cohort.n_variants / plink_seconds:,.0f} records/s, peak RSS {plink_mb:,.0f} MB")
+print(f"Cohort.from_vcf (1 thread): {ours['seconds']:.1f} s, {ours['n_variants'] / ours['seconds']:,.0f} records/s, "
+      f"{size / 2**20 / ours['seconds']:,.0f} MB/s")
+ratio = ours['seconds'] / plink_seconds
+print(f"ours / plink2: {ratio:.2f} x the time; goal <= 2 x: {'met' if ratio <= 2 else 'not met'}")
+goal = 1.5 * ours['codes_mb'] + 512
+print(f"peak RSS of Cohort.from_vcf {ours['peak_mb']:,.0f} MB for {ours['codes_mb']:,.0f} MB of codes; goal <= 1.5 x "
+      f"codes + 0.5 GB = {goal:,.0f} MB: {'met' if ours['peak_mb'] <= goal else 'not met'}")
+print(f"store: Cohort.to_zarr {ours['written']:.1f} s, Cohort.from_zarr {ours['opened']:.1f} s")
+shutil.rmtree(tmp)
