@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from fastcore.basics import patch
-import numpy as np, pandas as pd
+import numba, numpy as np, pandas as pd
 from tqdm import tqdm
 from .encode import SYMBOL, ABSENT, MISSING, BASE_COUNTS, code_counts
 from .simulate import Cohort, _variants_frame, _samples_frame
@@ -32,22 +32,40 @@ def drop_reason(alleles, # a record's alleles, the reference first
     if any(a.upper() not in 'ACGT' for a in alleles): return 'not a nucleotide'
     return ''
 
-# %% ../nbs/19_read.ipynb #e9208217
+# %% ../nbs/19_read.ipynb #1bfa50ce
+@numba.njit(cache=True)
+def _fill_codes(calls, symbols, out) -> int:
+    "out[i] = the code of calls[i] (indices into `symbols[:-2]`, -1 missing, -2 absent); returns the largest index."
+    k, top = len(symbols) - 2, -1
+    for i in range(calls.shape[0]):
+        a, b = calls[i, 0], calls[i, 1] if calls.shape[1] > 1 else -2
+        top = max(top, a, b)
+        if top >= k: return top
+        out[i] = (symbols[a if a >= 0 else k + 2 + a] << 4) | symbols[b if b >= 0 else k + 2 + b]
+    return top
+
+def _symbols(alleles) -> np.ndarray:
+    "uint8: each allele's symbol, then absent (index -2) and missing (index -1)."
+    return np.array([SYMBOL[a.upper()] for a in alleles] + [ABSENT, MISSING], np.uint8)
+
 def call_codes(calls: np.ndarray, # int (n, ploidy): allele indices, -1 missing, -2 absent (a haploid call's second)
                alleles, # the record's alleles, the reference first, each one nucleotide
               ) -> np.ndarray: # uint8 (n,) genotype codes
     "Genotype codes of one record's calls, as VCF readers give them: allele indices into `alleles`."
-    symbols = np.array([SYMBOL[a.upper()] for a in alleles] + [ABSENT, MISSING], np.uint8)  # index -2 absent, -1 N
-    s = symbols[calls]
-    return (s[:, 0] << 4) | (s[:, 1] if calls.shape[1] > 1 else 0)
+    out = np.empty(len(calls), np.uint8)
+    if (top := _fill_codes(np.asarray(calls), _symbols(alleles), out)) >= len(alleles):
+        raise ValueError(f"calls has allele index {top} but there are {len(alleles)} alleles; give indices below it")
+    return out
 
 # %% ../nbs/19_read.ipynb #a4713a71
 class _Columns:
     "Genotype codes of one chromosome, gathered variant by variant into blocks of `size` variants."
     def __init__(self, n: int, size: int = 4096): self.n, self.size, self.blocks, self.k = n, size, [], size
-    def add(self, column: np.ndarray):
+    def row(self) -> np.ndarray:
+        "The next variant's codes (n,), to fill: a row of a block, so each write is contiguous."
         if self.k == self.size: self.blocks.append(np.empty((self.size, self.n), np.uint8)); self.k = 0
-        self.blocks[-1][self.k] = column; self.k += 1  # a block's variants are its rows: each write is contiguous
+        self.k += 1
+        return self.blocks[-1][self.k - 1]
     def matrix(self) -> np.ndarray: # uint8 (n, variants)
         if not self.blocks: return np.zeros((self.n, 0), np.uint8)
         self.blocks[-1] = self.blocks[-1][:self.k]
@@ -123,16 +141,15 @@ def _read_vcf(path, progress: bool) -> tuple[list[str], dict, list, list]:
             if order.check(chrom, v.POS, record): genotypes[chrom] = _Columns(len(samples))
             if reason := drop_reason(alleles):
                 dropped.append((chrom, v.POS, record, reason)); continue
-            calls = v.genotype.array()[:, :-1] if v.genotype is not None else None
-            at = f"{where}: record {record:,} ({chrom}:{v.POS:,})"
-            if calls is None: raise ValueError(f"{at} has no GT field; give a VCF with genotype calls")
+            at, gt = f"{where}: record {record:,} ({chrom}:{v.POS:,})", v.genotype
+            if gt is None: raise ValueError(f"{at} has no GT field; give a VCF with genotype calls")
+            calls = gt.array()[:, :-1]
             if calls.shape[1] > 2:
                 raise ValueError(f"{at} has ploidy {calls.shape[1]}; give haploid or diploid calls (split "
                                  "polyploid samples, or drop the record with bcftools view -e)")
-            if calls.max(initial=-1) >= len(alleles):
-                raise ValueError(f"{at} has a call of allele {calls.max()} but only {len(alleles)} alleles "
+            if (top := _fill_codes(calls, _symbols(alleles), genotypes[chrom].row())) >= len(alleles):
+                raise ValueError(f"{at} has a call of allele {top} but only {len(alleles)} alleles "
                                  f"({','.join(alleles)}); fix the GT or the ALT column")
-            genotypes[chrom].add(call_codes(calls, alleles))
             rows.append((chrom, v.POS, tuple(a.upper() for a in alleles), record - 1))
     vcf.close()
     return samples, {c: g.matrix() for c, g in genotypes.items()}, rows, dropped

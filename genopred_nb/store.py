@@ -11,7 +11,7 @@ import numpy as np, pandas as pd
 from tqdm import tqdm
 import zarr
 from .encode import SYMBOL, ABSENT, MISSING
-from .simulate import Cohort, _problems, _replace_atomically
+from .simulate import Cohort, _problems, _replace_atomically, _variants_frame, _samples_frame
 from .read import contig_name, drop_reason, _assemble
 
 # %% auto #0
@@ -50,11 +50,11 @@ def _replace_dir(path: Path, write):
         raise
 
 # %% ../nbs/20_store.ipynb #bd84ad82
-def _array(group, name: str, data=None, *, dims: list[str], shape=None, dtype=None, chunks=None):
+def _array(group, name: str, data=None, *, dims: list[str], shape=None, dtype=None, chunks=None, **options):
     "A zarr array of `group` with its xarray dimension names; every chunk is written, even one of fill values."
     a = group.create_array(name, shape=np.shape(data) if shape is None else shape,
                            dtype=np.asarray(data).dtype if dtype is None else dtype, chunks=chunks or 'auto',
-                           fill_value=None, config={'write_empty_chunks': True})  # no fill: xarray masks none
+                           fill_value=None, config={'write_empty_chunks': True}, **options)  # no fill: none masked
     a.attrs['_ARRAY_DIMENSIONS'] = dims
     if data is not None: a[...] = data
     return a
@@ -67,7 +67,7 @@ def to_zarr(self: Cohort,
             samples_chunk: int = 10_000, # samples per chunk
             progress: bool = True, # a progress bar over chromosomes
            ) -> Path: # `path`
-    "Write the cohort as a VCF Zarr store (zarr format 2), with the one-byte codes beside the calls."
+    "Write the cohort as a VCF Zarr store (zarr format 2), with each chromosome's one-byte codes beside the calls."
     if problems := _problems(self):
         raise ValueError(f"this cohort does not hold together: {'; '.join(problems)}; fix those fields first")
     v, s = self.variants, self.samples
@@ -88,8 +88,7 @@ def to_zarr(self: Cohort,
         _array(root, 'variant_site', v.site.to_numpy(np.int64), dims=['variants'], chunks=chunks[:1])
         allele = np.array([list(a) + [''] * (width - len(a)) for a in v.alleles], object).reshape(len(v), width)
         _array(root, 'variant_allele', allele, dims=['variants', 'alleles'], dtype=str, chunks=(chunks[0], width))
-        codes = _array(root, 'call_genotype_code', dims=['variants', 'samples'], shape=shape, dtype=np.uint8,
-                       chunks=chunks)
+        codes = root.create_group('call_genotype_code')  # per chromosome, one raw chunk: opened lazily by memmap
         calls = _array(root, 'call_genotype', dims=['variants', 'samples', 'ploidy'], shape=shape + (2,),
                        dtype=np.int8, chunks=chunks + (2,))
         mask = _array(root, 'call_genotype_mask', dims=['variants', 'samples', 'ploidy'], shape=shape + (2,),
@@ -97,10 +96,10 @@ def to_zarr(self: Cohort,
         start = 0
         for c in tqdm(contigs, desc='writing the store', disable=not progress, leave=False):
             g, alleles = self.genotypes[c], v.alleles[v.chrom == c].tolist()
+            _array(codes, c, g, dims=['samples', f'variants_{c}'], chunks=g.shape, compressors=None)
             for a in range(0, g.shape[1], variants_chunk):  # a chunk's worth of variants at a time
                 b = min(g.shape[1], a + variants_chunk)
                 at = slice(start + a, start + b)
-                codes[at] = g[:, a:b].T
                 calls[at] = indices = allele_indices(g[:, a:b], alleles[a:b])
                 mask[at] = indices < 0
             start += g.shape[1]
@@ -129,8 +128,10 @@ def _open_store(path) -> zarr.Group:
     names = ['sample_id', 'contig_id', 'variant_contig', 'variant_position', 'variant_allele', calls]
     if missing := [n for n in names if n not in root]:
         raise ValueError(f"{where} lacks the VCF Zarr arrays {', '.join(missing)}; {_REWRITE}")
-    for n in names if ours is not None else ():
-        if (a := root[n]).nchunks_initialized < a.nchunks:
+    if ours is None: return root
+    arrays = [(n, root[n]) for n in names[:-1]] + [(f'{calls}/{c}', a) for c, a in root[calls].arrays()]
+    for n, a in arrays:
+        if a.nchunks_initialized < a.nchunks:
             raise ValueError(f"{where}: array {n} has {a.nchunks_initialized:,} of its {a.nchunks:,} chunks (copied "
                              f"in part, or its writing stopped); {_REWRITE}")
     return root
@@ -143,43 +144,62 @@ def _codes_from_calls(calls: np.ndarray, symbols: np.ndarray) -> np.ndarray:
     s = symbols[rows, np.where(calls < 0, width + 2 + calls, calls)]  # -1: N, -2: absent
     return ((s[..., 0] << 4) | (s[..., 1] if calls.shape[2] > 1 else 0)).T
 
+def _codes(root: zarr.Group, chrom: str, lazy: bool) -> np.ndarray:
+    "The codes of `chrom` in a store of this package: read, or mapped from their raw chunk file (`lazy`)."
+    a = root['call_genotype_code'][chrom]
+    if not lazy or not a.size: return np.asarray(a[...])
+    chunk = Path(root.store.root) / 'call_genotype_code' / chrom / '.'.join(['0'] * a.ndim)
+    return np.memmap(chunk, np.uint8, mode='r', shape=a.shape)  # pages are read as training touches them
+
+def _variants(root: zarr.Group) -> tuple[list[str], list[tuple]]:
+    "Contig names and the rows (chrom, pos, alleles, site) of a store's variants."
+    names, contig = [contig_name(c) for c in root['contig_id'][:]], root['variant_contig'][:]
+    pos, site = root['variant_position'][:], root['variant_site'][:] if 'variant_site' in root else None
+    alleles = [tuple(str(a).upper() for a in row if a) for row in root['variant_allele'][:]]
+    rows = [(names[k], int(p), a, j if site is None else int(site[j]))
+            for j, (k, p, a) in enumerate(zip(contig, pos, alleles))]
+    return names, rows
+
+def _coded(root: zarr.Group, where: str, rows: list, ids: list, progress: bool) -> tuple[dict, list, list]:
+    "Codes per chromosome, kept rows and dropped rows of a VCF Zarr store from elsewhere, coded from its calls."
+    reasons, codes, kept, dropped = [drop_reason(r[2]) for r in rows], {}, [], []
+    width, chrom = root['variant_allele'].shape[1], np.array([r[0] for r in rows], object)
+    for c in tqdm(dict.fromkeys(chrom), desc='coding the calls', disable=not progress, leave=False):
+        cols = np.flatnonzero(chrom == c)
+        if np.any(np.diff(cols) != 1) or np.any(np.diff([rows[j][1] for j in cols]) < 0):
+            raise ValueError(f"{where}: the variants of contig {c} are not one sorted block; {_REWRITE}")
+        dropped += [(Path(where).name, c, rows[j][1], int(j) + 1, reasons[j]) for j in cols if reasons[j]]
+        keep = np.array([j for j in cols if not reasons[j]], np.int64)
+        symbols = np.zeros((len(keep), width + 2), np.uint8)
+        for r, j in enumerate(keep): symbols[r, :len(rows[j][2])] = [SYMBOL[a] for a in rows[j][2]]
+        symbols[:, width], symbols[:, width + 1] = ABSENT, MISSING
+        calls = root['call_genotype'].oindex[keep] if len(keep) else np.zeros((0, len(ids), 2), np.int8)
+        codes[c] = np.ascontiguousarray(_codes_from_calls(calls, symbols))
+        kept += [rows[j] for j in keep]
+    return codes, kept, dropped
+
 @patch(cls_method=True)
 def from_zarr(cls: Cohort,
               path: str | os.PathLike, # a store written by `Cohort.to_zarr`, or any VCF Zarr store (bio2zarr's)
               *,
-              sexes=None, # for a store without sample_sex: as in `Cohort.from_vcf` (None: from the X)
+              lazy: bool = False, # a store of this package: map its codes from disk instead of reading them
+              sexes=None, # for a store from elsewhere (no sample_sex): as in `Cohort.from_vcf` (None: from the X)
               progress: bool = True, # a progress bar over chromosomes
              ) -> Cohort:
     "A cohort from a VCF Zarr store: its codes where this package wrote them, else coded from the calls."
     root, where = _open_store(path), os.fspath(path)
-    ours = 'call_genotype_code' in root and root.attrs.get('genopred_nb_store') is not None
-    ids = [str(s) for s in root['sample_id'][:]]
-    names, contig = [contig_name(c) for c in root['contig_id'][:]], root['variant_contig'][:]
-    pos, allele = root['variant_position'][:].astype(np.int64), root['variant_allele'][:]
-    alleles = [tuple(str(a) for a in row if a) for row in allele]
-    site = root['variant_site'][:] if 'variant_site' in root else np.arange(len(pos))
-    reasons = [drop_reason(a) for a in alleles]
-    width = allele.shape[1]
-    codes, rows, dropped = {}, [], []
-    for k in tqdm(dict.fromkeys(contig), desc='reading the store', disable=not progress, leave=False):
-        cols = np.flatnonzero(contig == k)
-        if np.any(np.diff(cols) != 1) or np.any(np.diff(pos[cols]) < 0):
-            raise ValueError(f"{where}: the variants of contig {names[k]} are not one sorted block; {_REWRITE}")
-        keep = cols[[reasons[j] == '' for j in cols]]
-        dropped += [(Path(where).name, names[k], int(pos[j]), int(j) + 1, reasons[j]) for j in cols if reasons[j]]
-        if ours: codes[names[k]] = np.ascontiguousarray(root['call_genotype_code'].oindex[keep, :].T)
-        else:
-            symbols = np.zeros((len(keep), width + 2), np.uint8)
-            for r, j in enumerate(keep): symbols[r, :len(alleles[j])] = [SYMBOL[a.upper()] for a in alleles[j]]
-            symbols[:, width], symbols[:, width + 1] = ABSENT, MISSING
-            calls = root['call_genotype'].oindex[keep] if len(keep) else np.zeros((0, len(ids), 2), np.int8)
-            codes[names[k]] = np.ascontiguousarray(_codes_from_calls(calls, symbols))
-        rows += [(names[k], int(pos[j]), tuple(a.upper() for a in alleles[j]), int(site[j])) for j in keep]
-    if sexes is None and 'sample_sex' in root: sexes = dict(zip(ids, (str(s) for s in root['sample_sex'][:])))
-    meta = json.loads(root.attrs['genopred_nb_meta']) if ours else dict(source='vcf zarr', files=[Path(where).name])
-    return _assemble([(where, ids, codes, rows)], sexes, meta | dict(dropped=meta.get('dropped', []) + dropped))
+    ids, (names, rows) = [str(s) for s in root['sample_id'][:]], _variants(root)
+    if root.attrs.get('genopred_nb_store') is None:
+        if lazy: raise ValueError(f"lazy=True but {where} was not written by Cohort.to_zarr, so it has no codes to "
+                                  "map; open it with lazy=False, then write it with to_zarr to open it lazily later")
+        codes, kept, dropped = _coded(root, where, rows, ids, progress)
+        meta = dict(source='vcf zarr', files=[Path(where).name], dropped=dropped)
+        return _assemble([(where, ids, codes, kept)], sexes, meta)
+    genotypes = {c: _codes(root, c, lazy) for c in dict.fromkeys(r[0] for r in rows)}
+    return cls(genotypes, _variants_frame(rows), _samples_frame(ids, [str(s) for s in root['sample_sex'][:]]), {}, {},
+               json.loads(root.attrs['genopred_nb_meta']))
 
-# %% ../nbs/20_store.ipynb #259bdaea
+# %% ../nbs/20_store.ipynb #15014d85
 def write_predictions(models: dict, # name -> a fitted predictor (anything with `predict(cohort)`)
                       cohort: Cohort, # the cohort to predict
                       path: str | os.PathLike, # the table to write (tab-separated); replaced only once complete

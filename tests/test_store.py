@@ -14,7 +14,7 @@ def cohort():
 def test_sample_chunks_and_replacing_a_store(cohort, tmp_path):
     "A store chunked over samples reads back whole; writing over it replaces it and leaves nothing beside it."
     path = cohort.to_zarr(tmp_path / 'c.vcz', variants_chunk=64, samples_chunk=40, progress=False)
-    assert zarr.open_group(path, mode='r')['call_genotype_code'].chunks == (64, 40)
+    assert zarr.open_group(path, mode='r')['call_genotype'].chunks == (64, 40, 2)
     women = cohort.subset(individuals=np.flatnonzero(cohort.samples.sex == 'F'))
     women.to_zarr(path, progress=False)
     back = Cohort.from_zarr(path, progress=False)
@@ -49,3 +49,20 @@ def test_predictions_by_sample_id(cohort, tmp_path):
     back = pd.read_csv(tmp_path / 'p.tsv', sep='\t')
     assert back.columns.tolist() == ['sample_id', 'mean'] and (back['mean'] == 1.5).all()
     assert back.sample_id.tolist() == cohort.samples.sample_id.tolist() == table.sample_id.tolist()
+
+
+def test_a_lazy_store_maps_its_codes_read_only(cohort, tmp_path):
+    path = cohort.to_zarr(tmp_path / 'c.vcz', progress=False)
+    mapped = Cohort.from_zarr(path, lazy=True, progress=False)
+    for c in cohort.chromosomes:
+        assert isinstance(mapped.genotypes[c], np.memmap) and not mapped.genotypes[c].flags.writeable
+        np.testing.assert_array_equal(mapped.genotypes[c], cohort.genotypes[c])
+    np.testing.assert_array_equal(mapped.subset(individuals=[3, 1]).genotypes['X'], cohort.genotypes['X'][[3, 1]])
+
+
+def test_lazy_needs_a_store_of_this_package(cohort, tmp_path):
+    path = cohort.to_zarr(tmp_path / 'c.vcz', progress=False)
+    root = zarr.open_group(path, mode='r+')
+    del root.attrs['genopred_nb_store']
+    with pytest.raises(ValueError, match='lazy=True but .* was not written by Cohort.to_zarr'):
+        Cohort.from_zarr(path, lazy=True, progress=False)
