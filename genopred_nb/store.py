@@ -10,9 +10,9 @@ from fastcore.basics import patch
 import numpy as np, pandas as pd
 from tqdm import tqdm
 import zarr
-from .encode import SYMBOL, ABSENT, MISSING
+from .encode import SYMBOL, ABSENT
 from .simulate import Cohort, _problems, _replace_atomically, _variants_frame, _samples_frame
-from .read import contig_name, drop_reason, _assemble
+from .read import contig_name, drop_reason, _assemble, _fill_codes, _symbols
 
 # %% auto #0
 __all__ = ['VCF_ZARR_VERSION', 'STORE_VERSION', 'allele_indices', 'write_predictions']
@@ -136,14 +136,7 @@ def _open_store(path) -> zarr.Group:
                              f"in part, or its writing stopped); {_REWRITE}")
     return root
 
-# %% ../nbs/20_store.ipynb #6a5bf3e8
-def _codes_from_calls(calls: np.ndarray, symbols: np.ndarray) -> np.ndarray:
-    "uint8 codes (n, m) from VCF Zarr calls (m, n, ploidy) and each variant's allele symbols (m, width + 2)."
-    if calls.shape[2] > 2: raise ValueError(f"the store has ploidy {calls.shape[2]}; give haploid or diploid calls")
-    width, rows = symbols.shape[1] - 2, np.arange(len(calls))[:, None, None]
-    s = symbols[rows, np.where(calls < 0, width + 2 + calls, calls)]  # -1: N, -2: absent
-    return ((s[..., 0] << 4) | (s[..., 1] if calls.shape[2] > 1 else 0)).T
-
+# %% ../nbs/20_store.ipynb #2ae81f79
 def _codes(root: zarr.Group, chrom: str, lazy: bool) -> np.ndarray:
     "The codes of `chrom` in a store of this package: read, or mapped from their raw chunk file (`lazy`)."
     a = root['call_genotype_code'][chrom]
@@ -160,21 +153,27 @@ def _variants(root: zarr.Group) -> tuple[list[str], list[tuple]]:
             for j, (k, p, a) in enumerate(zip(contig, pos, alleles))]
     return names, rows
 
-def _coded(root: zarr.Group, where: str, rows: list, ids: list, progress: bool) -> tuple[dict, list, list]:
+def _coded(root: zarr.Group, where: str, rows: list, ids: list, progress: bool, block: int = 1_000
+           ) -> tuple[dict, list, list]:
     "Codes per chromosome, kept rows and dropped rows of a VCF Zarr store from elsewhere, coded from its calls."
     reasons, codes, kept, dropped = [drop_reason(r[2]) for r in rows], {}, [], []
-    width, chrom = root['variant_allele'].shape[1], np.array([r[0] for r in rows], object)
+    chrom, ploidy = np.array([r[0] for r in rows], object), root['call_genotype'].shape[2]
+    if ploidy > 2: raise ValueError(f"{where} has ploidy {ploidy}; give haploid or diploid calls")
     for c in tqdm(dict.fromkeys(chrom), desc='coding the calls', disable=not progress, leave=False):
         cols = np.flatnonzero(chrom == c)
         if np.any(np.diff(cols) != 1) or np.any(np.diff([rows[j][1] for j in cols]) < 0):
             raise ValueError(f"{where}: the variants of contig {c} are not one sorted block; {_REWRITE}")
         dropped += [(Path(where).name, c, rows[j][1], int(j) + 1, reasons[j]) for j in cols if reasons[j]]
         keep = np.array([j for j in cols if not reasons[j]], np.int64)
-        symbols = np.zeros((len(keep), width + 2), np.uint8)
-        for r, j in enumerate(keep): symbols[r, :len(rows[j][2])] = [SYMBOL[a] for a in rows[j][2]]
-        symbols[:, width], symbols[:, width + 1] = ABSENT, MISSING
-        calls = root['call_genotype'].oindex[keep] if len(keep) else np.zeros((0, len(ids), 2), np.int8)
-        codes[c] = np.ascontiguousarray(_codes_from_calls(calls, symbols))
+        codes[c] = np.empty((len(ids), len(keep)), np.uint8)
+        for a in range(0, len(keep), block):
+            calls, part = root['call_genotype'].oindex[keep[a:a + block]], keep[a:a + block]
+            variant_major = np.empty((len(part), len(ids)), np.uint8)
+            for r, j in enumerate(part):
+                if _fill_codes(calls[r], _symbols(rows[j][2]), variant_major[r]) >= len(rows[j][2]):
+                    raise ValueError(f"{where}: variant {j + 1:,} ({c}:{rows[j][1]:,}) has a call of an allele it "
+                                     f"does not list ({','.join(rows[j][2])}); {_REWRITE}")
+            codes[c][:, a:a + len(part)] = variant_major.T
         kept += [rows[j] for j in keep]
     return codes, kept, dropped
 
