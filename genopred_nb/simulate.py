@@ -278,6 +278,7 @@ def from_tree_sequences(cls: Cohort,
                          missing_rate: float = 0.0, # share of genotype calls reported missing (N)
                          progress: bool = True, # show a progress bar over chromosomes
                          meta: dict | None = None, # how the tree sequences were made, kept with the cohort
+                         chromosomes: list | None = None, # decode only these (None: all); ids still from every one
                         ) -> Cohort:
     "A cohort from tree sequences with nucleotide mutations, one per chromosome, with the sexes given."
     sexes = _check_sexes(sexes)
@@ -293,7 +294,11 @@ def from_tree_sequences(cls: Cohort,
             raise ValueError("sample_ids has duplicates; give every individual its own name")
     tree_sequences = {str(c): ts for c, ts in tree_sequences.items()}
     genotypes, nodes, rows = {}, {}, []
-    for chrom, ts in tqdm(tree_sequences.items(), desc='panel and calls', disable=not progress, leave=False):
+    decode = list(tree_sequences) if chromosomes is None else [str(c) for c in chromosomes]
+    if absent := [c for c in decode if c not in tree_sequences]:
+        raise ValueError(f"chromosomes has {absent} without tree sequences; give some of {list(tree_sequences)}")
+    for chrom in tqdm(decode, desc='panel and calls', disable=not progress, leave=False):
+        ts = tree_sequences[chrom]
         nodes[chrom] = _individual_nodes(ts, chrom, sexes)
         genotypes[chrom], r = _panel(ts, nodes[chrom], chrom, panel_maf=panel_maf, panel_density=panel_density,
                                      rng=_rng(seed, 'panel', chrom))
@@ -306,7 +311,8 @@ def from_tree_sequences(cls: Cohort,
     if sample_ids is None:
         tag = _cohort_tag(tree_sequences, sexes, meta)
         sample_ids = [f'{tag}_{k}' for k in range(len(sexes))]
-    return cls(genotypes, _variants_frame(rows), _samples_frame(sample_ids, sexes), tree_sequences, nodes, meta)
+    return cls(genotypes, _variants_frame(rows), _samples_frame(sample_ids, sexes),
+               {c: tree_sequences[c] for c in decode}, nodes, meta)
 
 # %% ../nbs/01_simulate.ipynb #9ca8b5e1
 MUTATION_MODELS = {'jc69': msprime.JC69, 'hky': lambda: msprime.HKY(kappa=2.0)}
@@ -346,24 +352,10 @@ def _plans(sexes: np.ndarray, *, n_autosomes, length, sex_chromosomes, x_length,
     return plans
 
 # %% ../nbs/01_simulate.ipynb #d33bbb7a
-def simulate_cohort(n_individuals: int, # diploid individuals in the cohort
-                    *,
-                    seed: int, # seeds everything: sexes, ancestry, mutations, panel, noise
-                    n_autosomes: int = 3, # autosomes, named '1', '2', ...
-                    length: float = 1e6, # bp per autosome
-                    sex_chromosomes: bool = True, # simulate X and Y too
-                    x_length: float | None = None, # bp of X (default `length`)
-                    y_length: float | None = None, # bp of Y (default `length`)
-                    female_fraction: float = 0.5, # chance that an individual is female
-                    population_size: float | None = None, # autosomal effective size (default 1e4), or give demography
-                    demography: msprime.Demography | None = None, # e.g. bottleneck_expansion(); samples: 1st population
-                    recombination_rate: float | msprime.RateMap = 1e-8, # per bp per generation, or a map (autosomes)
-                    mutation_rate: float = 1e-8, # per bp per generation
-                    mutation_model: str | msprime.MutationModel = 'jc69', # 'jc69', 'hky' or an msprime nucleotide model
-                    progress: bool = True, # show progress bars over chromosomes
-                    **panel, # panel_maf, panel_density, ambiguity_rate, missing_rate of `Cohort.from_tree_sequences`
-                   ) -> Cohort:
-    "Simulate a cohort with msprime: autosomes, X and Y, a marker panel and sequencer noise."
+def _ancestry(n_individuals, *, seed, n_autosomes, length, sex_chromosomes, x_length, y_length, female_fraction,
+              population_size, demography, recombination_rate, mutation_rate, mutation_model, progress
+             ) -> tuple[dict, np.ndarray, dict]:
+    "The tree sequences, sexes and meta of `simulate_cohort`: its options checked, msprime run for every chromosome."
     _check_count('n_individuals', n_individuals, 'a cohort needs at least one individual')
     _check_seed(seed)
     _check_count('n_autosomes', n_autosomes, 'simulate at least one autosome')
@@ -371,7 +363,6 @@ def simulate_cohort(n_individuals: int, # diploid individuals in the cohort
                   fix='give a value in [0, 1]')
     _check_positive(length=length, x_length=x_length, y_length=y_length, population_size=population_size,
                     mutation_rate=mutation_rate)
-    _check_calls(**panel)  # before the simulation, not after it
     mutation_model = _mutation_model(mutation_model)
     if demography is not None and population_size is not None:
         raise ValueError("population_size and demography both given; the demography sets the sizes, "
@@ -396,6 +387,32 @@ def simulate_cohort(n_individuals: int, # diploid individuals in the cohort
                 female_fraction=float(female_fraction), demography=_demography_text(demography),
                 mutation_rate=float(mutation_rate), mutation_model=type(mutation_model).__name__,
                 recombination_rate='map' if is_map else float(recombination_rate))
+    return tree_sequences, sexes, meta
+
+def simulate_cohort(n_individuals: int, # diploid individuals in the cohort
+                    *,
+                    seed: int, # seeds everything: sexes, ancestry, mutations, panel, noise
+                    n_autosomes: int = 3, # autosomes, named '1', '2', ...
+                    length: float = 1e6, # bp per autosome
+                    sex_chromosomes: bool = True, # simulate X and Y too
+                    x_length: float | None = None, # bp of X (default `length`)
+                    y_length: float | None = None, # bp of Y (default `length`)
+                    female_fraction: float = 0.5, # chance that an individual is female
+                    population_size: float | None = None, # autosomal effective size (default 1e4), or give demography
+                    demography: msprime.Demography | None = None, # e.g. bottleneck_expansion(); samples: 1st population
+                    recombination_rate: float | msprime.RateMap = 1e-8, # per bp per generation, or a map (autosomes)
+                    mutation_rate: float = 1e-8, # per bp per generation
+                    mutation_model: str | msprime.MutationModel = 'jc69', # 'jc69', 'hky' or an msprime nucleotide model
+                    progress: bool = True, # show progress bars over chromosomes
+                    **panel, # panel_maf, panel_density, ambiguity_rate, missing_rate of `Cohort.from_tree_sequences`
+                   ) -> Cohort:
+    "Simulate a cohort with msprime: autosomes, X and Y, a marker panel and sequencer noise."
+    _check_calls(**panel)  # before the simulation, not after it
+    tree_sequences, sexes, meta = _ancestry(
+        n_individuals, seed=seed, n_autosomes=n_autosomes, length=length, sex_chromosomes=sex_chromosomes,
+        x_length=x_length, y_length=y_length, female_fraction=female_fraction, population_size=population_size,
+        demography=demography, recombination_rate=recombination_rate, mutation_rate=mutation_rate,
+        mutation_model=mutation_model, progress=progress)
     return Cohort.from_tree_sequences(tree_sequences, sexes=sexes, seed=seed, progress=progress, meta=meta, **panel)
 
 # %% ../nbs/01_simulate.ipynb #f2e052fc

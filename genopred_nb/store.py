@@ -4,18 +4,19 @@
 
 # %% ../nbs/20_store.ipynb #601de19e
 from __future__ import annotations
-import json, os, shutil, tempfile
+import inspect, json, os, shutil, tempfile
 from pathlib import Path
 from fastcore.basics import patch
 import numpy as np, pandas as pd
 from tqdm import tqdm
 import zarr
 from .encode import SYMBOL, ABSENT
-from .simulate import Cohort, _problems, _replace_atomically, _variants_frame, _samples_frame
+from .simulate import (Cohort, simulate_cohort, _ancestry, _check_calls, _problems, _replace_atomically,
+                       _variants_frame, _samples_frame)
 from .read import contig_name, drop_reason, _assemble, _fill_codes, _symbols
 
 # %% auto #0
-__all__ = ['VCF_ZARR_VERSION', 'STORE_VERSION', 'allele_indices', 'write_predictions']
+__all__ = ['VCF_ZARR_VERSION', 'STORE_VERSION', 'allele_indices', 'simulate_to_zarr', 'write_predictions']
 
 # %% ../nbs/20_store.ipynb #92228bbd
 VCF_ZARR_VERSION, STORE_VERSION = '0.5', 1  # the VCF Zarr specification followed, and this package's store layout
@@ -59,6 +60,38 @@ def _array(group, name: str, data=None, *, dims: list[str], shape=None, dtype=No
     if data is not None: a[...] = data
     return a
 
+def _write_store(tmp: Path, samples: pd.DataFrame, parts, *, variants_chunk: int, samples_chunk: int,
+                 progress: bool, total: int | None = None) -> dict:
+    "Write a store into `tmp` from `parts`, (chromosome, codes, its variants, meta) one at a time; the last meta."
+    root, n = zarr.open_group(tmp, mode='w', zarr_format=2), len(samples)
+    chunks = (variants_chunk, min(samples_chunk, max(n, 1)))
+    _array(root, 'sample_id', samples.sample_id.to_numpy(str).astype(object), dims=['samples'], dtype=str)
+    _array(root, 'sample_sex', samples.sex.to_numpy(str).astype(object), dims=['samples'], dtype=str)
+    variant = {name: _array(root, name, dims=['variants'], shape=(0,), dtype=dtype, chunks=chunks[:1])
+               for name, dtype in [('variant_contig', np.int32), ('variant_position', np.int32),
+                                   ('variant_site', np.int64)]}
+    allele = _array(root, 'variant_allele', dims=['variants', 'alleles'], shape=(0, 4), dtype=str,
+                    chunks=(chunks[0], 4))  # at most the four bases
+    calls, mask = (_array(root, name, dims=['variants', 'samples', 'ploidy'], shape=(0, n, 2), dtype=dtype,
+                          chunks=chunks + (2,)) for name, dtype in [('call_genotype', np.int8),
+                                                                     ('call_genotype_mask', bool)])
+    codes, contigs, meta = root.create_group('call_genotype_code'), [], {}  # per chromosome, one raw chunk
+    for c, g, v, meta in tqdm(parts, total=total, desc='writing the store', disable=not progress, leave=False):
+        _array(codes, c, g, dims=['samples', f'variants_{c}'], chunks=g.shape, compressors=None)
+        for name, values in [('variant_contig', np.full(len(v), len(contigs))), ('variant_position', v.pos),
+                             ('variant_site', v.site)]:
+            variant[name].append(np.asarray(values, variant[name].dtype))
+        allele.append(np.array([list(a) + [''] * (4 - len(a)) for a in v.alleles], object).reshape(len(v), 4))
+        alleles = v.alleles.tolist()
+        for a in range(0, g.shape[1], variants_chunk):  # a chunk's worth of variants at a time
+            indices = allele_indices(g[:, a:a + variants_chunk], alleles[a:a + variants_chunk])
+            calls.append(indices); mask.append(indices < 0)
+        contigs.append(c)
+    _array(root, 'contig_id', np.array(contigs, object), dims=['contigs'], dtype=str)
+    root.attrs.update(vcf_zarr_version=VCF_ZARR_VERSION, source='genopred_nb', genopred_nb_store=STORE_VERSION,
+                      genopred_nb_meta=json.dumps(meta, default=str))
+    return meta
+
 @patch
 def to_zarr(self: Cohort,
             path: str | os.PathLike, # the store's directory; replaced only once the new one is complete
@@ -70,40 +103,11 @@ def to_zarr(self: Cohort,
     "Write the cohort as a VCF Zarr store (zarr format 2), with each chromosome's one-byte codes beside the calls."
     if problems := _problems(self):
         raise ValueError(f"this cohort does not hold together: {'; '.join(problems)}; fix those fields first")
-    v, s = self.variants, self.samples
-    contigs, shape = list(self.chromosomes), (self.n_variants, self.n_individuals)
-    chunks = (variants_chunk, min(samples_chunk, max(self.n_individuals, 1)))
-    width = max((len(a) for a in v.alleles), default=1)
-
-    def write(tmp):
-        root = zarr.open_group(tmp, mode='w', zarr_format=2)
-        root.attrs.update(vcf_zarr_version=VCF_ZARR_VERSION, source='genopred_nb', genopred_nb_store=STORE_VERSION,
-                          genopred_nb_meta=json.dumps(self.meta, default=str))
-        _array(root, 'sample_id', s.sample_id.to_numpy(str).astype(object), dims=['samples'], dtype=str)
-        _array(root, 'sample_sex', s.sex.to_numpy(str).astype(object), dims=['samples'], dtype=str)
-        _array(root, 'contig_id', np.array(contigs, object), dims=['contigs'], dtype=str)
-        contig = np.array([contigs.index(c) for c in v.chrom], np.int32)
-        _array(root, 'variant_contig', contig, dims=['variants'], chunks=chunks[:1])
-        _array(root, 'variant_position', v.pos.to_numpy(np.int32), dims=['variants'], chunks=chunks[:1])
-        _array(root, 'variant_site', v.site.to_numpy(np.int64), dims=['variants'], chunks=chunks[:1])
-        allele = np.array([list(a) + [''] * (width - len(a)) for a in v.alleles], object).reshape(len(v), width)
-        _array(root, 'variant_allele', allele, dims=['variants', 'alleles'], dtype=str, chunks=(chunks[0], width))
-        codes = root.create_group('call_genotype_code')  # per chromosome, one raw chunk: opened lazily by memmap
-        calls = _array(root, 'call_genotype', dims=['variants', 'samples', 'ploidy'], shape=shape + (2,),
-                       dtype=np.int8, chunks=chunks + (2,))
-        mask = _array(root, 'call_genotype_mask', dims=['variants', 'samples', 'ploidy'], shape=shape + (2,),
-                      dtype=bool, chunks=chunks + (2,))
-        start = 0
-        for c in tqdm(contigs, desc='writing the store', disable=not progress, leave=False):
-            g, alleles = self.genotypes[c], v.alleles[v.chrom == c].tolist()
-            _array(codes, c, g, dims=['samples', f'variants_{c}'], chunks=g.shape, compressors=None)
-            for a in range(0, g.shape[1], variants_chunk):  # a chunk's worth of variants at a time
-                b = min(g.shape[1], a + variants_chunk)
-                at = slice(start + a, start + b)
-                calls[at] = indices = allele_indices(g[:, a:b], alleles[a:b])
-                mask[at] = indices < 0
-            start += g.shape[1]
-    _replace_dir(Path(path), write)
+    v = self.variants
+    parts = ((c, self.genotypes[c], v[v.chrom == c], self.meta) for c in self.chromosomes)
+    _replace_dir(Path(path), lambda tmp: _write_store(tmp, self.samples, parts, variants_chunk=variants_chunk,
+                                                      samples_chunk=samples_chunk, progress=progress,
+                                                      total=len(self.chromosomes)))
     return Path(path)
 
 # %% ../nbs/20_store.ipynb #c30c733e
@@ -198,7 +202,36 @@ def from_zarr(cls: Cohort,
     return cls(genotypes, _variants_frame(rows), _samples_frame(ids, [str(s) for s in root['sample_sex'][:]]), {}, {},
                json.loads(root.attrs['genopred_nb_meta']))
 
-# %% ../nbs/20_store.ipynb #15014d85
+# %% ../nbs/20_store.ipynb #271d71f2
+def simulate_to_zarr(path: str | os.PathLike, # the store's directory; replaced only once the new one is complete
+                     n_individuals: int, # diploid individuals in the cohort
+                     *,
+                     seed: int, # seeds everything, as in `simulate_cohort`
+                     variants_chunk: int = 1_000, # variants per chunk
+                     samples_chunk: int = 10_000, # samples per chunk
+                     progress: bool = True, # progress bars over chromosomes
+                     **options, # the other options of `simulate_cohort` (n_autosomes, length, missing_rate, ...)
+                    ) -> Path: # `path`
+    "`simulate_cohort` straight into a store, a chromosome at a time: at most one chromosome's codes in memory."
+    bound = inspect.signature(simulate_cohort).bind(n_individuals, seed=seed, progress=progress, **options)
+    bound.apply_defaults()
+    given = dict(bound.arguments)
+    panel = given.pop('panel')
+    _check_calls(**panel)
+    tree_sequences, sexes, meta = _ancestry(**given)
+    def parts():
+        for c in tree_sequences:
+            part = Cohort.from_tree_sequences(tree_sequences, sexes=sexes, seed=seed, meta=meta, chromosomes=[c],
+                                              progress=False, **panel)
+            yield c, part.genotypes[c], part.variants, part.meta
+    first = Cohort.from_tree_sequences(tree_sequences, sexes=sexes, seed=seed, meta=meta, chromosomes=[],
+                                       progress=False, **panel)  # the samples, no codes
+    _replace_dir(Path(path), lambda tmp: _write_store(tmp, first.samples, parts(), variants_chunk=variants_chunk,
+                                                      samples_chunk=samples_chunk, progress=progress,
+                                                      total=len(tree_sequences)))
+    return Path(path)
+
+# %% ../nbs/20_store.ipynb #3066d06c
 def write_predictions(models: dict, # name -> a fitted predictor (anything with `predict(cohort)`)
                       cohort: Cohort, # the cohort to predict
                       path: str | os.PathLike, # the table to write (tab-separated); replaced only once complete

@@ -280,3 +280,17 @@ def test_cohort_without_tree_sequences_saves_subsets_and_loads(cohort, tmp_path)
         sub.true_codes('genome', [0])
     with pytest.raises(ValueError, match=r"^chrom='X' has no tree sequence in this cohort"):
         partly.true_codes('X', [0])
+
+
+def test_decoding_some_chromosomes_keeps_the_sample_ids(cohort):
+    "from_tree_sequences(chromosomes=...) decodes only those, with the ids that all the tree sequences give."
+    part = Cohort.from_tree_sequences(cohort.tree_sequences, sexes=cohort.samples.sex, seed=7, chromosomes=['2'],
+                                      ambiguity_rate=0.01, missing_rate=0.02, progress=False,
+                                      meta={k: v for k, v in cohort.meta.items()
+                                            if k not in ('seed', 'panel_maf', 'panel_density', 'ambiguity_rate',
+                                                         'missing_rate')})
+    assert part.chromosomes == ['2'] and list(part.tree_sequences) == ['2']
+    assert part.genotypes['2'].tobytes() == cohort.genotypes['2'].tobytes()
+    pd.testing.assert_frame_equal(part.samples, cohort.samples)
+    with pytest.raises(ValueError, match=r"chromosomes has \['9'\] without tree sequences; give some of"):
+        Cohort.from_tree_sequences(cohort.tree_sequences, sexes=cohort.samples.sex, seed=7, chromosomes=['9'])
