@@ -151,3 +151,14 @@ def test_calls_to_codes_and_back(alleles, data):
     codes = call_codes(calls, alleles)
     back = allele_indices(codes[:, None], [tuple(alleles)])[0]
     np.testing.assert_array_equal(back, calls)
+
+
+def test_a_bcf_reads_as_its_vcf(cohort, vcfs, tmp_path):
+    import cyvcf2
+    source = cyvcf2.VCF(str(vcfs[0]))
+    out = cyvcf2.Writer(str(tmp_path / '1.bcf'), source, mode='wb')
+    for record in source: out.write_record(record)
+    out.close()
+    back = Cohort.from_vcf(tmp_path / '1.bcf', sexes=dict(zip(cohort.samples.sample_id, cohort.samples.sex)),
+                           progress=False)
+    np.testing.assert_array_equal(back.genotypes['1'], cohort.genotypes['1'])

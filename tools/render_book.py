@@ -71,6 +71,31 @@ def rename_pages(docs: Path, pages: dict[str, str], doc_url: str) -> None:
             f.write_text(text, encoding="utf-8")
 
 
+def link_code_comments(docs: Path) -> None:
+    "Make the Markdown links nbdev writes into signatures' comments (`[`name`](url)`) HTML links."
+    for f in docs.rglob("*.html"):
+        html = f.read_text(encoding="utf-8")
+        f.write_text(re.sub(r"\[`([^`\]]+)`\]\(([^)\s]+)\)", r'<a href="\2">\1</a>', html), encoding="utf-8")
+
+
+def unlink_missing_anchors(docs: Path) -> int:
+    "Turn links to a section a page does not have (a private name or a property nbdev linked) into plain text."
+    ids = {f.relative_to(docs).as_posix(): set(re.findall(r'\bid="([^"]+)"', f.read_text(encoding="utf-8")))
+           for f in docs.rglob("*.html")}
+    count = 0
+    def unlink(m, page):
+        nonlocal count
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(page), m[1]))
+        if target not in ids or m[2] in ids[target]: return m[0]
+        count += 1
+        return m[3]
+    for f in docs.rglob("*.html"):
+        page, html = f.relative_to(docs).as_posix(), f.read_text(encoding="utf-8")
+        link = r'<a\b[^>]*\bhref="([^"#:]+\.html)#([^"]+)"[^>]*>(.*?)</a>'
+        f.write_text(re.sub(link, lambda m: unlink(m, page), html, flags=re.S), encoding="utf-8")
+    return count
+
+
 def localise(docs: Path, dist: Path) -> None:
     "Serve KaTeX from `site_libs/katex` and drop the theme's Google Fonts import."
     lib = docs / "site_libs/katex"
@@ -115,7 +140,9 @@ def main() -> int:
     shutil.move(site.out, docs)
     pages = {str(p.out): str(p.out.with_name(p.front["output-file"])) for p in site.pages.values() if p.front.get("output-file")}
     doc_url = urljoin(cfg.doc_host + "/", cfg.doc_baseurl).rstrip("/") + "/" if cfg.get("doc_host") else ""
+    link_code_comments(docs)
     rename_pages(docs, pages, doc_url)
+    print(f"links to sections no page has, left as text: {unlink_missing_anchors(docs)}", file=sys.stderr)
     localise(docs, katex_dist(root))
     for w in leftovers(docs):
         print(f"raw markup: {w}", file=sys.stderr)
