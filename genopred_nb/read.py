@@ -78,15 +78,15 @@ class _Order:
     def __init__(self, where: str): self.where, self.chrom, self.pos, self.done = where, None, 0, set()
     def check(self, chrom: str, pos: int, record: int) -> bool:
         "True when `chrom` starts here; a ValueError if the record is out of order."
-        at = f"{self.where}: record {record:,} ({chrom}:{pos:,})"
+        at = lambda: f"{self.where}: record {record:,} ({chrom}:{pos:,})"  # built on errors only
         if chrom == self.chrom:
             if pos < self.pos:
-                raise ValueError(f"{at} comes after position {self.pos:,}: the positions are not sorted; "
+                raise ValueError(f"{at()} comes after position {self.pos:,}: the positions are not sorted; "
                                  "sort the file first (bcftools sort, or plink2 --sort-vars)")
             self.pos = pos
             return False
         if chrom in self.done:
-            raise ValueError(f"{at}: chromosome {chrom} appears again after other chromosomes; sort the file first "
+            raise ValueError(f"{at()}: chromosome {chrom} appears again after other chromosomes; sort the file first "
                              "(bcftools sort)")
         self.done.add(chrom); self.chrom, self.pos = chrom, pos
         return True
@@ -141,14 +141,14 @@ def _read_vcf(path, progress: bool) -> tuple[list[str], dict, list, list]:
             if order.check(chrom, v.POS, record): genotypes[chrom] = _Columns(len(samples))
             if reason := drop_reason(alleles):
                 dropped.append((chrom, v.POS, record, reason)); continue
-            at, gt = f"{where}: record {record:,} ({chrom}:{v.POS:,})", v.genotype
-            if gt is None: raise ValueError(f"{at} has no GT field; give a VCF with genotype calls")
+            gt, at = v.genotype, lambda: f"{where}: record {record:,} ({chrom}:{v.POS:,})"  # built on errors only
+            if gt is None: raise ValueError(f"{at()} has no GT field; give a VCF with genotype calls")
             calls = gt.array()[:, :-1]
             if calls.shape[1] > 2:
-                raise ValueError(f"{at} has ploidy {calls.shape[1]}; give haploid or diploid calls (split "
+                raise ValueError(f"{at()} has ploidy {calls.shape[1]}; give haploid or diploid calls (split "
                                  "polyploid samples, or drop the record with bcftools view -e)")
             if (top := _fill_codes(calls, _symbols(alleles), genotypes[chrom].row())) >= len(alleles):
-                raise ValueError(f"{at} has a call of allele {top} but only {len(alleles)} alleles "
+                raise ValueError(f"{at()} has a call of allele {top} but only {len(alleles)} alleles "
                                  f"({','.join(alleles)}); fix the GT or the ALT column")
             rows.append((chrom, v.POS, tuple(a.upper() for a in alleles), record - 1))
     vcf.close()
