@@ -4,12 +4,14 @@
 
 # %% ../nbs/18_experiment.ipynb #ab967b1e
 from __future__ import annotations
-import dataclasses, hashlib, inspect, json, os, pickle, re, tempfile, time, warnings
+import dataclasses, hashlib, inspect, json, os, pickle, re, tempfile, textwrap, time, warnings
 import genopred_nb
 
 from dataclasses import dataclass, field
+from fastcore.basics import patch
 from pathlib import Path
 import numpy as np, pandas as pd, msprime
+from sklearn.base import BaseEstimator
 import matplotlib.pyplot as plt
 from scipy.stats import t as student_t
 from tqdm import tqdm
@@ -23,13 +25,15 @@ from .scores import PThreshold, ClumpThreshold
 from .lasso import LassoPRS
 from .ridge import RidgePRS
 from .evaluate import score_predictions, summarise, expected_r2, format_table, plot_results
-from .train import CNNPredictor
+from .boosting import BoostingPRS
+from .gblup import KernelGBLUP
+from .train import CNNPredictor, ValidationSearch
 
 # %% auto #0
-__all__ = ['DESIGNS', 'CLASSICAL', 'TRUTH', 'CHAPTERS', 'Design', 'get_design', 'Condition', 'Method', 'joined', 'cnn',
-           'classical', 'project_root', 'cache_dir', 'canonical', 'source_hash', 'cache_key', 'cached', 'fit_key',
-           'truth_key', 'Results', 'run', 'plot_conditions', 'plot_trend', 'load_results', 'headline',
-           'headline_markdown', 'front_page_table']
+__all__ = ['DESIGNS', 'CLASSICAL', 'DENSE_GRID', 'TRUTH', 'CHAPTERS', 'Design', 'get_design', 'Condition', 'Method', 'joined',
+           'cnn', 'dense_cnn', 'rivals', 'classical', 'project_root', 'cache_dir', 'canonical', 'source_hash',
+           'cache_key', 'cached', 'fit_key', 'truth_key', 'Results', 'run', 'plot_conditions', 'plot_trend',
+           'plot_gains', 'load_results', 'headline', 'headline_markdown', 'front_page_table']
 
 # %% ../nbs/18_experiment.ipynb #f50b4d5a
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ class Design:
     y_length: float  # bp of the Y
     seeds: tuple  # one cohort and trait per seed
     epochs: int  # the networks' most epochs
+    verdict_seeds: tuple = tuple(range(1, 11))  # seeds of the comparisons a conclusion rests on (at least 10)
     n_boot: int = 1000  # bootstrap replicates of each test-set interval
     test_fraction: float = 0.2  # share of the individuals held out for testing
 
@@ -62,7 +67,8 @@ class Design:
                 f"seeds {', '.join(map(str, self.seeds))}; networks up to {self.epochs} epochs")
 
 DESIGNS = {d.scale: d for d in [
-    Design('ci', n_individuals=600, n_autosomes=2, length=5e5, y_length=2e5, seeds=(1, 2, 3), epochs=3, n_boot=200),
+    Design('ci', n_individuals=600, n_autosomes=2, length=5e5, y_length=2e5, seeds=(1, 2, 3), epochs=3,
+           verdict_seeds=(1, 2, 3), n_boot=200),
     Design('study', n_individuals=5_000, n_autosomes=2, length=2.5e6, y_length=1e6, seeds=(1, 2, 3), epochs=30),
     Design('full', n_individuals=20_000, n_autosomes=4, length=10e6, y_length=5e6, seeds=(1, 2, 3, 4, 5), epochs=40),
 ]}
@@ -114,6 +120,22 @@ def cnn(*,
     design = design or get_design()
     return Method(CNNPredictor, dict(dict(channels=8, epochs=design.epochs), **options), joined=joined)
 
+DENSE_GRID = ({'hidden': (32,)}, {'hidden': (32,), 'dropout': 0.2}, {'hidden': (64, 16), 'dropout': 0.2})
+
+def dense_cnn(*,
+              design: Design | None = None, # whose epochs (default: `GENOPRED_SCALE`'s design)
+              grid: tuple = DENSE_GRID, # the dense heads tried: widths (`hidden`) and `dropout`, chosen on validation
+              **options, # `CNNPredictor` options on top of the study's
+             ) -> Method:
+    "The study's CNN with the seed's dense head: its widths and dropout chosen on validation (`ValidationSearch`)."
+    design = design or get_design()
+    return Method(ValidationSearch, dict(estimator=CNNPredictor(channels=8, epochs=design.epochs, **options),
+                                         grid=list(grid)))
+
+def rivals() -> dict[str, Method]:
+    "The non-linear classical rivals: gradient-boosted trees and GBLUP with dominance and epistatic kernels."
+    return {'boosting': Method(BoostingPRS, dict(threads=2)), 'GBLUP-ADE': Method(KernelGBLUP)}
+
 def classical() -> dict[str, Method]:
     "The four classical polygenic scores, by name."
     return dict(zip(CLASSICAL, [Method(PThreshold), Method(ClumpThreshold), Method(LassoPRS), Method(RidgePRS)]))
@@ -130,7 +152,7 @@ def cache_dir() -> Path:
     return project_root() / os.environ.get('GENOPRED_CACHE', '.cache/study')
 
 # %% ../nbs/18_experiment.ipynb #25749a68
-def canonical(value, # parameters: plain values, dicts, lists, NumPy arrays, msprime RateMaps and Demographies, classes
+def canonical(value, # plain values, dicts, lists, NumPy arrays, RateMaps, Demographies, classes, estimators
               path: str = 'params', # where `value` sits, for errors
              ):
     "`value` as plain JSON values, arrays as dtype, shape and a sha256 of their bytes; any other object a TypeError."
@@ -145,10 +167,11 @@ def canonical(value, # parameters: plain values, dicts, lists, NumPy arrays, msp
         digest = hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest()
         return dict(array=str(value.dtype), shape=list(value.shape), sha256=digest)
     if isinstance(value, type): return f'{value.__module__}.{value.__qualname__}'
+    if isinstance(value, BaseEstimator): return {type(value).__qualname__: canonical(value.get_params(deep=False), path)}
     if isinstance(value, msprime.RateMap): return dict(RateMap=canonical([value.position, value.rate], path))
     if dataclasses.is_dataclass(value): return {type(value).__qualname__: canonical(dataclasses.asdict(value), path)}
     raise TypeError(f"{path} is a {type(value).__name__}, which a cache key cannot hold exactly; "
-                    f"give plain values, NumPy arrays, msprime RateMaps or Demographies")
+                    f"give plain values, NumPy arrays, msprime RateMaps or Demographies, or estimators")
 
 # %% ../nbs/18_experiment.ipynb #a8ad4bae
 def _package_imports(text: str) -> set[str]:
@@ -373,6 +396,36 @@ def run(conditions: dict[str, Condition], # name -> condition
     cols = ['seed', 'condition', 'group', 'method', 'metric', 'estimate', 'lo', 'hi', 'seconds', 'best_epoch']
     return Results(pd.concat(scores, ignore_index=True)[cols], pd.DataFrame(truths))
 
+# %% ../nbs/18_experiment.ipynb #967972ca
+def _t_interval(values: pd.Series, level: float) -> tuple[float, float, float]:
+    "Mean of `values` with its t interval of coverage `level` (NaN bounds for fewer than two values)."
+    k, m = len(values), float(values.mean())
+    half = student_t.ppf((1 + level) / 2, k - 1) * values.std(ddof=1) / np.sqrt(k) if k > 1 else np.nan
+    return m, m - half, m + half
+
+@patch
+def paired(self: Results,
+           reference: str, # the method every other is compared with, e.g. 'LASSO'
+           *,
+           metric: str = 'r2_corr', # the score compared
+           group: str = 'all', # the individuals scored
+           level: float = 0.95, # coverage of the intervals over seeds
+          ) -> pd.DataFrame:
+    "Per condition and method: the mean over seeds of its score minus `reference`'s, a t interval, degenerate fits."
+    s = self.scores[(self.scores.metric == metric) & (self.scores.group == group)]
+    if reference not in set(s.method):
+        raise ValueError(f"reference={reference!r} is not a method of these results; use one of "
+                         f"{sorted(set(s.method) - {'truth'})}")
+    rows = []
+    for cond, d in s.groupby('condition', sort=False):
+        per_seed = d.pivot(index='seed', columns='method', values='estimate')
+        epochs = d.pivot(index='seed', columns='method', values='best_epoch')
+        for m in [m for m in dict.fromkeys(d.method) if m not in ('truth', reference)]:
+            mean, lo, hi = _t_interval(per_seed[m] - per_seed[reference], level)
+            rows.append(dict(condition=cond, method=m, gain=mean, lo=lo, hi=hi, seeds=len(per_seed),
+                             degenerate=int(epochs[m].between(1, 2).sum())))
+    return pd.DataFrame(rows)
+
 # %% ../nbs/18_experiment.ipynb #63be1c10
 def plot_conditions(results: Results, # from `run`
                     *,
@@ -422,6 +475,30 @@ def plot_trend(results: Results, # from `run`
     ax.legend(frameon=False, fontsize='small', loc='center left', bbox_to_anchor=(1, 0.5))
     return ax
 
+# %% ../nbs/18_experiment.ipynb #dd277674
+def plot_gains(results: Results, # from `run`
+               reference: str, # the method every other is compared with
+               *,
+               methods: list | None = None, # which methods, in legend order (default: all but the truth)
+               xlabel: str = '', # the conditions' axis label
+               ax=None, # axes to draw on (default: a new figure)
+              ):
+    "Each method's paired R² gain over `reference` per condition: mean over seeds and 95% interval."
+    g = results.paired(reference)
+    names = methods or list(dict.fromkeys(g.method))
+    conditions = list(dict.fromkeys(g.condition))
+    if ax is None: _, ax = plt.subplots(figsize=(6.5, 3.4), constrained_layout=True)
+    width = 0.7 / len(names)
+    for k, m in enumerate(names):
+        d = g[g.method == m].set_index('condition').loc[conditions]
+        x = np.arange(len(conditions)) + (k - (len(names) - 1) / 2) * width
+        ax.errorbar(x, d.gain, yerr=[d.gain - d.lo, d.hi - d.gain], fmt='o', ms=4, capsize=2, label=m)
+    ax.axhline(0, color='k', lw=0.8)
+    ax.set_xticks(range(len(conditions)), [textwrap.fill(c, 16) for c in conditions])
+    ax.set(xlabel=xlabel, ylabel=f'R² gain over {reference}, paired')
+    ax.legend(frameon=False, fontsize='small', loc='center left', bbox_to_anchor=(1, 0.5))
+    return ax
+
 # %% ../nbs/18_experiment.ipynb #6492c4d5
 def load_results(scale: str = 'study', # the scale whose saved results to read
                  *,
@@ -446,14 +523,10 @@ def headline(scores: pd.DataFrame, # from `load_results`
         mean = d.groupby('method').estimate.mean()
         best = mean[[m.split(' ')[0] in CLASSICAL for m in mean.index]].idxmax()
         per_seed = d.pivot(index='seed', columns='method', values='estimate')
-        gain = per_seed[cnn] - per_seed[best]
-        k = len(gain)
-        half = student_t.ppf((1 + level) / 2, k - 1) * gain.std(ddof=1) / np.sqrt(k) if k > 1 else np.nan
-        m = gain.mean()
+        m, lo, hi = _t_interval(per_seed[cnn] - per_seed[best], level)
         rows.append({'chapter': chapter, 'condition': cond, 'truth': mean['truth'],
                      'best classical': f"{best} {mean[best]:.3f}", 'CNN': mean[cnn],
-                     'CNN − best classical': f"{m:+.3f} [{m - half:+.3f}, {m + half:+.3f}]",
-                     'seeds': len(gain)})
+                     'CNN − best classical': f"{m:+.3f} [{lo:+.3f}, {hi:+.3f}]", 'seeds': len(per_seed)})
     out = pd.DataFrame(rows)
     if chapters is not None:
         out = out.set_index('chapter').loc[[c for c in chapters if c in set(out.chapter)]].reset_index()

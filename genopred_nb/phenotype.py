@@ -4,6 +4,7 @@
 
 # %% ../nbs/02_phenotype.ipynb #78f01699
 from __future__ import annotations
+import itertools, numbers
 from dataclasses import dataclass
 import numpy as np, pandas as pd
 from scipy.stats import norm
@@ -27,7 +28,7 @@ class Trait:
     genetic_value: np.ndarray  # the sum of the components
     environment: np.ndarray  # the environmental noise e
     components: pd.DataFrame  # the genetic value of each kind, one column per kind
-    causal: pd.DataFrame  # chrom, site, pos, allele, effect, kind, sex (sex-specific), pair (epistatic; -1), on_panel
+    causal: pd.DataFrame  # chrom, site, pos, allele, effect, kind, sex, pair (-1: none), on_panel, pair_distance (bp)
     h2: float  # the target heritability
     prevalence: float | None  # the prevalence of a binary trait, None for a quantitative one
     sample_id: np.ndarray  # the individuals, in order
@@ -56,33 +57,75 @@ def _allele_counts(codes: np.ndarray, site_bases) -> np.ndarray:
     if not site_bases: return np.zeros((len(codes), 0))
     return np.stack([BASE_COUNTS[codes[:, j], b - 1] for j, b in site_bases], 1).astype(np.float64)
 
-def _draw_sites(cohort: Cohort, chroms: list[str], n: int, rng, *, causal_sites: str, min_maf: float, min_alleles: int,
-                kind: str):
-    "`n` polymorphic sites of `chroms`: (chrom, site id, true codes, effect bases) each."
-    ts = cohort.tree_sequences
-    mutations = {c: np.bincount(ts[c].mutations_site, minlength=ts[c].num_sites) for c in chroms}
-    panel = lambda c: cohort.variants.site[cohort.variants.chrom == c]
-    pool = [(c, s) for c in chroms for s in (range(ts[c].num_sites) if causal_sites == 'sequence' else panel(c))
-            if mutations[c][s] >= min_alleles - 1]  # a site with k alleles has at least k - 1 mutations
-    out, order = [], rng.permutation(len(pool))
-    for start in range(0, len(order), 4 * n):
-        batch = [pool[k] for k in order[start:start + 4 * n]]
-        for c in dict.fromkeys(ch for ch, _ in batch):
-            ids = [s for ch, s in batch if ch == c]
+def _pool(cohort: Cohort, chroms: list[str], *, causal_sites: str, min_alleles: int) -> pd.DataFrame:
+    "Candidate causal sites (chrom, site, pos) of `chroms`: with enough mutations to have `min_alleles` alleles."
+    ts, parts = cohort.tree_sequences, []
+    for c in chroms:
+        sites = np.arange(ts[c].num_sites) if causal_sites == 'sequence' else \
+            cohort.variants.site[cohort.variants.chrom == c].to_numpy()
+        mutations = np.bincount(ts[c].mutations_site, minlength=ts[c].num_sites)[sites]
+        sites = sites[mutations >= min_alleles - 1]  # a site with k alleles has at least k - 1 mutations
+        parts.append(pd.DataFrame(dict(chrom=c, site=sites, pos=ts[c].tables.sites.position[sites])))
+    return pd.concat(parts, ignore_index=True)
+
+def _eligible(cohort: Cohort, pool: pd.DataFrame, rng, *, min_maf: float, min_alleles: int, batch: int):
+    "The sites of `pool` in random order that are polymorphic enough in the cohort: (chrom, site, codes, bases)."
+    ts, order = cohort.tree_sequences, rng.permutation(len(pool))
+    for start in range(0, len(order), batch):
+        part = pool.iloc[order[start:start + batch]]
+        for c in dict.fromkeys(part.chrom):
+            ids = part.site[part.chrom == c].tolist()
             codes = cohort.true_codes(c, ids)
             for j, s in enumerate(ids):
                 copies = BASE_COUNTS[codes[:, j]].sum(0)
                 ref = SYMBOL[ts[c].site(int(s)).ancestral_state]
                 bases = [b + 1 for b in range(4) if copies[b] > 0 and b + 1 != ref]
                 if len(bases) >= min_alleles - 1 and 1 - copies.max() / copies.sum() >= max(min_maf, 1e-12):
-                    out.append((c, int(s), codes[:, j], bases))
-        if len(out) >= n: break
+                    yield c, int(s), codes[:, j], bases
+
+def _too_few(n: int, found: int, chroms: list[str], kind: str, *, causal_sites: str, min_maf: float,
+             min_alleles: int) -> ValueError:
+    "The error for a cohort with only `found` of the `n` causal sites `kind` needs."
+    alleles = f" and {min_alleles} or more alleles" if min_alleles > 2 else ''
+    return ValueError(f"n_causal={n}: the cohort has only {found} polymorphic {causal_sites} sites for {kind!r} "
+                      f"on {', '.join(chroms)} with MAF >= {min_maf}{alleles}; lower n_causal, min_maf or min_alleles")
+
+def _draw_sites(cohort: Cohort, chroms: list[str], n: int, rng, *, causal_sites: str, min_maf: float, min_alleles: int,
+                kind: str):
+    "`n` polymorphic sites of `chroms`: (chrom, site id, true codes, effect bases) each."
+    pool = _pool(cohort, chroms, causal_sites=causal_sites, min_alleles=min_alleles)
+    out = list(itertools.islice(_eligible(cohort, pool, rng, min_maf=min_maf, min_alleles=min_alleles, batch=4 * n), n))
     if len(out) < n:
-        alleles = f" and {min_alleles} or more alleles" if min_alleles > 2 else ''
-        raise ValueError(f"n_causal={n}: the cohort has only {len(out)} polymorphic {causal_sites} sites for {kind!r} "
-                         f"on {', '.join(chroms)} with MAF >= {min_maf}{alleles}; "
-                         "lower n_causal, min_maf or min_alleles")
-    return out[:n]
+        raise _too_few(n, len(out), chroms, kind, causal_sites=causal_sites, min_maf=min_maf, min_alleles=min_alleles)
+    return out
+
+# %% ../nbs/02_phenotype.ipynb #602498a9
+def _near(pool: pd.DataFrame, k: int, distance) -> np.ndarray:
+    "Mask of the sites of `pool` at `distance` from its site `k`: `(min_bp, max_bp)` apart or on another chromosome."
+    chrom = pool.chrom.to_numpy()
+    if distance == 'other_chromosome': return chrom != chrom[k]
+    gap = np.abs(pool.pos.to_numpy() - pool.pos.iat[k])
+    return (chrom == chrom[k]) & (gap >= distance[0]) & (gap <= distance[1])
+
+def _draw_pairs(cohort: Cohort, chroms: list[str], n: int, rng, *, distance, causal_sites: str, min_maf: float,
+                min_alleles: int):
+    "`2 n` sites of `chroms`, pair by pair, the second site of each pair at `distance` from the first."
+    pool = _pool(cohort, chroms, causal_sites=causal_sites, min_alleles=min_alleles)
+    where = {(c, s): k for k, (c, s) in enumerate(zip(pool.chrom, pool.site))}
+    used, out, options = np.zeros(len(pool), bool), [], dict(min_maf=min_maf, min_alleles=min_alleles)
+    for first in _eligible(cohort, pool, rng, batch=4 * n, **options):
+        k = where[first[:2]]
+        if used[k]: continue
+        near = _near(pool, k, distance) & ~used
+        near[k] = False
+        partner = next(_eligible(cohort, pool[near], rng, batch=16, **options), None)
+        if partner is None: continue
+        used[[k, where[partner[:2]]]] = True
+        out += [first, partner]
+        if len(out) == 2 * n: return out
+    raise ValueError(f"epistasis_distance={distance!r}: the cohort has only {len(out) // 2} of the n_causal={n} "
+                     f"epistatic pairs of polymorphic {causal_sites} sites at that distance on {', '.join(chroms)}; "
+                     "widen the distance or lower n_causal")
 
 # %% ../nbs/02_phenotype.ipynb #02e4c1f3
 def _residual(v: np.ndarray, on: np.ndarray) -> np.ndarray:
@@ -136,8 +179,32 @@ def _sources(cohort: Cohort, kind: str) -> list[str]:
     return chroms
 
 # %% ../nbs/02_phenotype.ipynb #6e2b9d41
+def _check_distance(distance, sources: dict[str, list[str]], cohort: Cohort):
+    "A ValueError unless `distance` is None, `'other_chromosome'` or `(min_bp, max_bp)` some chromosome can hold."
+    if distance is None: return
+    if 'epistasis' not in sources:
+        raise ValueError(f"epistasis_distance={distance!r} but the architecture has no 'epistasis'; give it an "
+                         "'epistasis' share or drop epistasis_distance")
+    chroms = sources['epistasis']
+    if isinstance(distance, str) and distance == 'other_chromosome':
+        if len(chroms) < 2:
+            raise ValueError(f"epistasis_distance='other_chromosome' needs two autosomes, but the cohort has only "
+                             f"{chroms}; simulate more autosomes or give a distance in bp, (min_bp, max_bp)")
+        return
+    ok = (isinstance(distance, (tuple, list)) and len(distance) == 2 and all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in distance)
+          and 0 <= distance[0] <= distance[1] < np.inf)
+    if not ok:
+        raise ValueError(f"epistasis_distance={distance!r}; give (min_bp, max_bp) with 0 <= min_bp <= max_bp, "
+                         "'other_chromosome', or None (pairs at random)")
+    lengths = {c: cohort.tree_sequences[c].sequence_length for c in chroms}
+    if distance[0] >= max(lengths.values()):
+        held = ', '.join(f'{c}: {v:,.0f} bp' for c, v in lengths.items())
+        raise ValueError(f"epistasis_distance={tuple(distance)!r}: no chromosome of the trait ({held}) is longer than "
+                         f"min_bp={distance[0]:,.0f}, so no pair can lie that far apart; give a smaller distance, or "
+                         "'other_chromosome'")
+
 def _check_options(cohort: Cohort, architecture: dict | None, n_causal, *, h2, seed, prevalence, causal_sites,
-                   min_maf, min_alleles) -> tuple[dict, dict, dict]:
+                   min_maf, min_alleles, epistasis_distance) -> tuple[dict, dict, dict]:
     "The architecture, causal sites per kind and chromosomes per kind of `simulate_trait`, after checking its options."
     _check_seed(seed)
     _check_number('h2', h2, ok=lambda v: 0 < v < 1, problem='is not a heritability',
@@ -157,12 +224,17 @@ def _check_options(cohort: Cohort, architecture: dict | None, n_causal, *, h2, s
         if kind not in n_causal:
             raise ValueError(f"n_causal has no {kind!r}; give an integer >= 1 for every kind of the architecture")
         _check_count(f'n_causal[{kind!r}]', n_causal[kind], f'{kind!r} needs at least one causal site')
-    return architecture, n_causal, {kind: _sources(cohort, kind) for kind in architecture}
+    sources = {kind: _sources(cohort, kind) for kind in architecture}
+    _check_distance(epistasis_distance, sources, cohort)
+    return architecture, n_causal, sources
 
 # %% ../nbs/02_phenotype.ipynb #c0a4f7e9
-def _component(cohort: Cohort, kind: str, chroms: list[str], n: int, rng, *, share: float, h2: float, **draw):
+def _component(cohort: Cohort, kind: str, chroms: list[str], n: int, rng, *, share: float, h2: float, distance,
+               **draw):
     "One kind's genetic value, with variance `share * h2` (centred within sex for a sexed kind), and its causal rows."
-    drawn = _draw_sites(cohort, chroms, n * (2 if kind == 'epistasis' else 1), rng, kind=kind, **draw)
+    if kind == 'epistasis' and distance is not None:
+        drawn = _draw_pairs(cohort, chroms, n, rng, distance=distance, **draw)
+    else: drawn = _draw_sites(cohort, chroms, n * (2 if kind == 'epistasis' else 1), rng, kind=kind, **draw)
     sexes = cohort.samples.sex.to_numpy()
     cols, rows = _columns(kind, drawn, sexes, rng)
     effects = rng.standard_normal(cols.shape[1])
@@ -186,15 +258,17 @@ def simulate_trait(cohort: Cohort, # the cohort; causal sites come from its tree
                    min_maf: float = 0.0, # minimum minor allele frequency of a causal site in the cohort
                    min_alleles: int = 2, # alleles a causal site has in the cohort: 3 keeps multiallelic sites only
                    prevalence: float | None = None, # make a binary trait with this share of cases (liability threshold)
+                   epistasis_distance: tuple | str | None = None, # bp (min, max) within a pair, 'other_chromosome', None
                   ) -> Trait:
     "A trait with known causal alleles, genetic architecture and heritability."
     draw = dict(causal_sites=causal_sites, min_maf=min_maf, min_alleles=min_alleles)
     architecture, n_causal, sources = _check_options(cohort, architecture, n_causal, h2=h2, seed=seed,
-                                                     prevalence=prevalence, **draw)
+                                                     prevalence=prevalence,
+                                                     epistasis_distance=epistasis_distance, **draw)
     components, causal = {}, []
     for kind, share in architecture.items():
         components[kind], rows = _component(cohort, kind, sources[kind], n_causal[kind], _rng(seed, 'trait', kind),
-                                            share=share, h2=h2, **draw)
+                                            share=share, h2=h2, distance=epistasis_distance, **draw)
         causal += rows
     components = pd.DataFrame(components)
     total = np.sqrt(h2 / np.var(components.sum(axis=1)))  # var(g) = h2 exactly, despite small covariances
@@ -205,6 +279,9 @@ def simulate_trait(cohort: Cohort, # the cohort; causal sites come from its tree
     position = lambda c, s: int(cohort.tree_sequences[c].site(s).position) + 1
     causal.insert(2, 'pos', [position(c, s) for c, s in zip(causal.chrom, causal.site)])
     causal['on_panel'] = [(c, s) in panel for c, s in zip(causal.chrom, causal.site)]
+    pairs = causal[causal.kind == 'epistasis'].groupby('pair')
+    span = pairs.pos.transform(lambda p: p.max() - p.min())  # bp between a pair's sites, NaN on two chromosomes
+    causal['pair_distance'] = span.where(pairs.chrom.transform('nunique') == 1).astype(np.float64)
     g = components.sum(axis=1).to_numpy()
     e = _rng(seed, 'environment').normal(0, np.sqrt(1 - h2), len(g))
     y = g + e if prevalence is None else (g + e > norm.ppf(1 - prevalence)).astype(np.float64)

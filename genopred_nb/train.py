@@ -12,7 +12,7 @@ import numba, numpy as np, pandas as pd, torch
 import torch.nn.functional as F
 import matplotlib.pyplot as plt
 from scipy.special import expit
-from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils.validation import check_is_fitted
 from torch.utils.data import Dataset, DataLoader
 from tqdm import tqdm
@@ -25,7 +25,7 @@ from .evaluate import r2_corr, auc
 from .cnn import ChromosomeCNN
 
 # %% auto #0
-__all__ = ['CHANNELS', 'ENCODINGS', 'RESUMED', 'CodesDataset', 'fit_inputs', 'CNNPredictor', 'plot_history']
+__all__ = ['CHANNELS', 'ENCODINGS', 'RESUMED', 'CodesDataset', 'fit_inputs', 'CNNPredictor', 'plot_history', 'ValidationSearch']
 
 # %% ../nbs/13_train.ipynb #589f1057
 class CodesDataset(Dataset):
@@ -498,3 +498,69 @@ def load(cls: CNNPredictor,
 
 # %% ../nbs/13_train.ipynb #a3972bc8
 del fit, predict, save, load
+
+# %% ../nbs/13_train.ipynb #fb103edc
+_SPLIT = ('validation', 'seed')  # options that change the inner split; candidates must share it
+
+class ValidationSearch(RegressorMixin, BaseEstimator):
+    "A `CNNPredictor` per option set of `grid`, fitted on one inner split; the lowest validation loss is kept."
+    def __init__(self, *,
+                 estimator: CNNPredictor | None = None, # the options every candidate shares (None: the defaults)
+                 grid: list = (), # option sets (dicts) tried on top of `estimator`'s, e.g. [{'hidden': (32,)}, ...]
+                 progress: bool = True, # a progress bar over the candidates (their own bars are hidden)
+                ):
+        self.estimator, self.grid, self.progress = estimator, grid, progress
+
+    @property
+    def best_epoch_(self) -> int:
+        "The kept candidate's best epoch."
+        check_is_fitted(self, 'best_estimator_')
+        return self.best_estimator_.best_epoch_
+
+# %% ../nbs/13_train.ipynb #0e49c0ac
+@patch
+def _candidates(self: ValidationSearch) -> list[CNNPredictor]:
+    "The unfitted candidates, after a ValueError for a grid that is empty, not dicts, or changes the split."
+    base = self.estimator if self.estimator is not None else CNNPredictor()
+    if not isinstance(base, CNNPredictor):
+        raise ValueError(f"estimator={base!r} is not a CNNPredictor; give CNNPredictor(...) with the shared options")
+    if not len(self.grid) or not all(isinstance(g, dict) for g in self.grid):
+        raise ValueError(f"grid={self.grid!r}; give a non-empty list of option dicts, e.g. [{{'hidden': (32,)}}]")
+    known = base.get_params()
+    for g in self.grid:
+        if bad := [k for k in g if k not in known]:
+            raise ValueError(f"grid option set {g} has {bad}, which CNNPredictor does not take; use its options")
+        if split := [k for k in g if k in _SPLIT]:
+            raise ValueError(f"grid option set {g} changes {split}: the candidates must share one validation split, "
+                             f"so set {', '.join(_SPLIT)} on estimator instead")
+    return [clone(base).set_params(progress=False, **g) for g in self.grid]
+
+# %% ../nbs/13_train.ipynb #4112b5e3
+@patch
+def fit(self: ValidationSearch,
+        cohort: Cohort, # the training cohort
+        y, # its phenotype: a Trait, a Series by sample id, or an array in cohort order
+       ) -> ValidationSearch:
+    "Fit every candidate; keep the one with the lowest validation loss (`best_estimator_`, `best_options_`)."
+    rows, best = [], None
+    for options, model in zip(self.grid, tqdm(self._candidates(), desc='candidates', disable=not self.progress)):
+        start = time.perf_counter()
+        model.fit(cohort, y)
+        rows.append(dict(options=options, val_loss=float(model.history_.val_loss.min()),
+                         val_r2=float(model.history_.val_r2[model.best_epoch_ - 1]), best_epoch=model.best_epoch_,
+                         seconds=time.perf_counter() - start))
+        if best is None or rows[-1]['val_loss'] < rows[best]['val_loss']:
+            best, self.best_estimator_, self.best_options_ = len(rows) - 1, model, dict(options)
+    self.results_ = pd.DataFrame(rows)
+    return self
+
+@patch
+def predict(self: ValidationSearch,
+            cohort: Cohort, # a cohort with the training cohort's panel
+           ) -> np.ndarray: # the kept candidate's predictions
+    "Predictions of the candidate with the lowest validation loss."
+    check_is_fitted(self, 'best_estimator_')
+    return self.best_estimator_.predict(cohort)
+
+# %% ../nbs/13_train.ipynb #a85467f9
+del fit, predict

@@ -96,3 +96,10 @@ def test_two_processes_computing_one_key_both_finish(tmp_path):
 
 def test_truth_key_changes_with_the_trait():
     assert cache_key(truth_key(SETTING)) != cache_key(truth_key(dict(SETTING, trait=dict(h2=0.2, seed=1))))
+
+
+def test_keys_hold_every_option_of_a_nested_estimator():
+    from genopred_nb.train import CNNPredictor, ValidationSearch
+    grid = [{'hidden': (8,)}]
+    key = lambda **o: fit_key({'seed': 1}, Method(ValidationSearch, dict(estimator=CNNPredictor(**o), grid=grid)))
+    assert cache_key(key(epochs=3)) == cache_key(key(epochs=3)) != cache_key(key(epochs=4))

@@ -85,3 +85,56 @@ def test_trait_on_a_cohort_without_tree_sequences_says_so():
                     c.samples, {}, {})
     with pytest.raises(ValueError, match=r"^the cohort has no tree sequence for chromosomes \['genome'\] \(a joined cohort"):
         simulate_trait(genome, h2=0.5, seed=1)
+
+
+@pytest.fixture(scope='module')
+def two_chromosomes():
+    return simulate_cohort(1500, seed=12, n_autosomes=2, length=1e6, sex_chromosomes=False, progress=False)
+
+
+EPISTATIC = {'additive': 0.4, 'epistasis': 0.6}
+
+
+@pytest.mark.parametrize('distance, low, high', [((0, 5_000), 0, 5_000), ((50_000, 300_000), 50_000, 300_000)])
+def test_epistatic_pairs_at_the_asked_distance(two_chromosomes, distance, low, high):
+    t = simulate_trait(two_chromosomes, h2=0.5, seed=3, architecture=EPISTATIC, n_causal=30, epistasis_distance=distance)
+    epi = t.causal[t.causal.kind == 'epistasis']
+    by_pair = epi.groupby('pair')
+    assert len(by_pair) == 30 and (by_pair.chrom.nunique() == 1).all()
+    gaps = by_pair.pos.agg(lambda p: p.max() - p.min())
+    assert gaps.between(low, high).all() and np.allclose(by_pair.pair_distance.first(), gaps)
+    assert abs(t.shares['epistasis'] - 0.6) < 0.05
+
+
+def test_epistatic_pairs_on_other_chromosomes(two_chromosomes):
+    t = simulate_trait(two_chromosomes, h2=0.5, seed=3, architecture=EPISTATIC, n_causal=30,
+                       epistasis_distance='other_chromosome')
+    epi = t.causal[t.causal.kind == 'epistasis']
+    assert (epi.groupby('pair').chrom.nunique() == 2).all() and epi.pair_distance.isna().all()
+
+
+def test_default_pairs_unchanged_by_the_option(two_chromosomes):
+    a = simulate_trait(two_chromosomes, h2=0.5, seed=3, architecture=EPISTATIC)
+    b = simulate_trait(two_chromosomes, h2=0.5, seed=3, architecture=EPISTATIC, epistasis_distance=None)
+    assert np.array_equal(a.y, b.y) and a.causal.equals(b.causal)
+
+
+@pytest.mark.parametrize('kwargs, message', [
+    (dict(epistasis_distance=(3e6, 4e6)), r"\(3000000.0, 4000000.0\): no chromosome of the trait \(1: 1,000,000 bp, "
+     r"2: 1,000,000 bp\) is longer than min_bp=3,000,000, so no pair can lie that far apart; give a smaller distance"),
+    (dict(epistasis_distance=5_000), r"epistasis_distance=5000; give \(min_bp, max_bp\) with 0 <= min_bp <= max_bp"),
+    (dict(epistasis_distance='far'), r"epistasis_distance='far'; give \(min_bp, max_bp\)"),
+    (dict(epistasis_distance=(0, 1), n_causal=50), r"epistasis_distance=\(0, 1\): the cohort has only \d+ of the "
+     r"n_causal=50 epistatic pairs .* at that distance on 1, 2; widen the distance or lower n_causal"),
+])
+def test_epistasis_distance_errors(two_chromosomes, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        simulate_trait(two_chromosomes, h2=0.5, seed=1, architecture=EPISTATIC, **kwargs)
+
+
+def test_epistasis_distance_needs_epistasis_and_two_autosomes(two_chromosomes):
+    with pytest.raises(ValueError, match=r"epistasis_distance=\(0, 10000\) but the architecture has no 'epistasis'"):
+        simulate_trait(two_chromosomes, h2=0.5, seed=1, epistasis_distance=(0, 10_000))
+    one = two_chromosomes.subset(chromosomes=['1'])
+    with pytest.raises(ValueError, match=r"'other_chromosome' needs two autosomes, but the cohort has only \['1'\]"):
+        simulate_trait(one, h2=0.5, seed=1, architecture=EPISTATIC, epistasis_distance='other_chromosome')

@@ -118,3 +118,23 @@ def test_a_cohort_without_calls_is_refused():
     y = np.random.default_rng(0).normal(size=120)
     with pytest.raises(ValueError, match="the training rows have no readable call"):
         CNNPredictor(epochs=1, progress=False, threads=1).fit(blank, y)
+
+
+def test_validation_search_keeps_the_lowest_validation_loss(small):
+    from genopred_nb.train import ValidationSearch
+    cohort, trait = small
+    grid = [{'hidden': (8,)}, {'hidden': (8,), 'dropout': 0.5}, {}]
+    search = ValidationSearch(estimator=CNNPredictor(kernel=6, epochs=3, threads=1), grid=grid, progress=False)
+    search.fit(cohort, trait)
+    losses = [CNNPredictor(kernel=6, epochs=3, threads=1, progress=False, **g).fit(cohort, trait).history_.val_loss.min()
+              for g in grid]
+    assert np.allclose(search.results_.val_loss, losses)
+    assert search.best_options_ == grid[int(np.argmin(losses))]
+    assert search.best_estimator_.hidden == search.best_options_.get('hidden', ())
+
+
+def test_validation_search_refuses_a_grid_that_changes_the_split(small):
+    from genopred_nb.train import ValidationSearch
+    cohort, trait = small
+    with pytest.raises(ValueError, match=r"changes \['validation'\]: the candidates must share one validation split"):
+        ValidationSearch(grid=[{'validation': 0.3}]).fit(cohort, trait)
