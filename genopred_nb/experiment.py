@@ -68,7 +68,7 @@ class Design:
 
 DESIGNS = {d.scale: d for d in [
     Design('ci', n_individuals=600, n_autosomes=2, length=5e5, y_length=2e5, seeds=(1, 2, 3), epochs=3,
-           verdict_seeds=(1, 2, 3), n_boot=200),
+           verdict_seeds=(1, 2), n_boot=200),
     Design('study', n_individuals=5_000, n_autosomes=2, length=2.5e6, y_length=1e6, seeds=(1, 2, 3), epochs=30),
     Design('full', n_individuals=20_000, n_autosomes=4, length=10e6, y_length=5e6, seeds=(1, 2, 3, 4, 5), epochs=40),
 ]}

@@ -25,7 +25,7 @@ from .evaluate import r2_corr, auc
 from .cnn import ChromosomeCNN
 
 # %% auto #0
-__all__ = ['CHANNELS', 'ENCODINGS', 'RESUMED', 'CodesDataset', 'fit_inputs', 'CNNPredictor', 'plot_history', 'ValidationSearch']
+__all__ = ['CHANNELS', 'ENCODINGS', 'CodesDataset', 'fit_inputs', 'CNNPredictor', 'plot_history', 'ValidationSearch']
 
 # %% ../nbs/13_train.ipynb #589f1057
 class CodesDataset(Dataset):
@@ -333,7 +333,7 @@ def _groups(model: ChromosomeCNN) -> list[dict]:
 
 # %% ../nbs/13_train.ipynb #508216bd
 _FACTS = ('fingerprint', 'panel', 'scale', 'n_fit')  # learned besides the weights, saved; fit and load set `<fact>_`
-RESUMED = ('binary', 'sex', 'encoding', 'batch_size', 'lr', 'weight_decay', 'l1', 'linear', 'patience', 'validation',
+_RESUMED = ('binary', 'sex', 'encoding', 'batch_size', 'lr', 'weight_decay', 'l1', 'linear', 'patience', 'validation',
            'seed')  # options a resumed fit must share with the checkpoint
 
 def _state(p: CNNPredictor, model: ChromosomeCNN, facts: dict, state: dict, *, opt=None, sched=None) -> dict:
@@ -352,9 +352,9 @@ def _resume(p: CNNPredictor, path, model: ChromosomeCNN, fingerprint: str) -> di
     if 'optimizer' not in state:
         raise ValueError(f"{str(path)!r} is a saved predictor, not a training checkpoint; "
                          f"load it with CNNPredictor.load({str(path)!r})")
-    ours = {**model.config, 'chromosome order': model.chromosomes, **{k: getattr(p, k) for k in RESUMED}}
+    ours = {**model.config, 'chromosome order': model.chromosomes, **{k: getattr(p, k) for k in _RESUMED}}
     theirs = {**state['config'], 'chromosome order': list(state['config']['n_variants']),
-              **{k: state['options'][k] for k in RESUMED}}
+              **{k: state['options'][k] for k in _RESUMED}}
     if diff := [k for k in ours if ours[k] != theirs[k]]:
         shown = '; '.join(f"{k}: checkpoint {_short(theirs[k])}, this fit {_short(ours[k])}" for k in diff)
         raise ValueError(f"checkpoint {str(path)!r} was written by another architecture or training setup ({shown}); "
@@ -563,4 +563,4 @@ def predict(self: ValidationSearch,
     return self.best_estimator_.predict(cohort)
 
 # %% ../nbs/13_train.ipynb #a85467f9
-del fit, predict
+del _candidates, fit, predict
