@@ -30,10 +30,10 @@ from .gblup import KernelGBLUP
 from .train import CNNPredictor, ValidationSearch
 
 # %% auto #0
-__all__ = ['DESIGNS', 'CLASSICAL', 'DENSE_GRID', 'TRUTH', 'CHAPTERS', 'Design', 'get_design', 'Condition', 'Method', 'joined',
-           'cnn', 'dense_cnn', 'rivals', 'classical', 'project_root', 'cache_dir', 'canonical', 'source_hash',
-           'cache_key', 'cached', 'fit_key', 'truth_key', 'Results', 'run', 'plot_conditions', 'plot_trend',
-           'plot_gains', 'load_results', 'headline', 'headline_markdown', 'front_page_table']
+__all__ = ['DESIGNS', 'CLASSICAL', 'TRUTH', 'CHAPTERS', 'Design', 'get_design', 'Condition', 'Method', 'joined', 'cnn',
+           'dense_cnn', 'rivals', 'classical', 'project_root', 'cache_dir', 'canonical', 'source_hash', 'cache_key',
+           'cached', 'fit_key', 'truth_key', 'Results', 'run', 'plot_conditions', 'plot_trend', 'plot_gains',
+           'load_results', 'headline', 'headline_markdown', 'front_page_table']
 
 # %% ../nbs/18_experiment.ipynb #f50b4d5a
 @dataclass(frozen=True)
@@ -120,11 +120,11 @@ def cnn(*,
     design = design or get_design()
     return Method(CNNPredictor, dict(dict(channels=8, epochs=design.epochs), **options), joined=joined)
 
-DENSE_GRID = ({'hidden': (32,)}, {'hidden': (32,), 'dropout': 0.2}, {'hidden': (64, 16), 'dropout': 0.2})
+_DENSE_GRID = ({'hidden': (32,)}, {'hidden': (32,), 'dropout': 0.2}, {'hidden': (64, 16), 'dropout': 0.2})
 
 def dense_cnn(*,
               design: Design | None = None, # whose epochs (default: `GENOPRED_SCALE`'s design)
-              grid: tuple = DENSE_GRID, # the dense heads tried: widths (`hidden`) and `dropout`, chosen on validation
+              grid: tuple = _DENSE_GRID, # the dense heads tried: widths (`hidden`) and `dropout`, chosen on validation
               **options, # `CNNPredictor` options on top of the study's
              ) -> Method:
     "The study's CNN with the seed's dense head: its widths and dropout chosen on validation (`ValidationSearch`)."
@@ -167,7 +167,8 @@ def canonical(value, # plain values, dicts, lists, NumPy arrays, RateMaps, Demog
         digest = hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest()
         return dict(array=str(value.dtype), shape=list(value.shape), sha256=digest)
     if isinstance(value, type): return f'{value.__module__}.{value.__qualname__}'
-    if isinstance(value, BaseEstimator): return {type(value).__qualname__: canonical(value.get_params(deep=False), path)}
+    if isinstance(value, BaseEstimator):
+        return {type(value).__qualname__: canonical(value.get_params(deep=False), path)}
     if isinstance(value, msprime.RateMap): return dict(RateMap=canonical([value.position, value.rate], path))
     if dataclasses.is_dataclass(value): return {type(value).__qualname__: canonical(dataclasses.asdict(value), path)}
     raise TypeError(f"{path} is a {type(value).__name__}, which a cache key cannot hold exactly; "

@@ -191,7 +191,8 @@ def _check_distance(distance, sources: dict[str, list[str]], cohort: Cohort):
             raise ValueError(f"epistasis_distance='other_chromosome' needs two autosomes, but the cohort has only "
                              f"{chroms}; simulate more autosomes or give a distance in bp, (min_bp, max_bp)")
         return
-    ok = (isinstance(distance, (tuple, list)) and len(distance) == 2 and all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in distance)
+    number = lambda v: isinstance(v, numbers.Real) and not isinstance(v, bool)
+    ok = (isinstance(distance, (tuple, list)) and len(distance) == 2 and all(map(number, distance))
           and 0 <= distance[0] <= distance[1] < np.inf)
     if not ok:
         raise ValueError(f"epistasis_distance={distance!r}; give (min_bp, max_bp) with 0 <= min_bp <= max_bp, "
@@ -258,7 +259,7 @@ def simulate_trait(cohort: Cohort, # the cohort; causal sites come from its tree
                    min_maf: float = 0.0, # minimum minor allele frequency of a causal site in the cohort
                    min_alleles: int = 2, # alleles a causal site has in the cohort: 3 keeps multiallelic sites only
                    prevalence: float | None = None, # make a binary trait with this share of cases (liability threshold)
-                   epistasis_distance: tuple | str | None = None, # bp (min, max) within a pair, 'other_chromosome', None
+                   epistasis_distance: tuple | str | None = None, # bp (min, max) in a pair, 'other_chromosome', None
                   ) -> Trait:
     "A trait with known causal alleles, genetic architecture and heritability."
     draw = dict(causal_sites=causal_sites, min_maf=min_maf, min_alleles=min_alleles)
