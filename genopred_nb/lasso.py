@@ -9,7 +9,7 @@ import numpy as np, pandas as pd, numba
 from sklearn.exceptions import ConvergenceWarning
 from .simulate import Cohort
 from .design import DosageDesign, _individuals, _share, _count
-from .scores import LinearPRS, _r2
+from .scores import LinearPRS
 
 # %% auto #0
 __all__ = ['lasso_path', 'LassoPRS']
@@ -100,7 +100,7 @@ def lasso_path(g: np.ndarray, # uint8 (m, n) variant-major training codes
                validation: tuple | None = None, # validation (variant-major codes, standard y): early stop
                n_lambdas: int = 100, # λ values on the path
                lambda_ratio: float = 0.01, # the smallest λ as a share of the largest
-               patience: int = 10, # stop when validation R² has not improved for this many λ
+               patience: int = 10, # stop when validation R² (1 − MSE/var) has not improved for this many λ
                tol: float = 1e-4, # convergence: the largest coefficient change in a sweep (> 0)
                max_iter: int = 1000, # sweeps over the variants per λ at most
                progress: bool = False, # a progress bar over λ
@@ -124,7 +124,7 @@ def lasso_path(g: np.ndarray, # uint8 (m, n) variant-major training codes
         row = dict(lam=lam, n_variants=int((beta != 0).sum()))
         if validation is not None:
             _predict(validation[0], table, beta, np.flatnonzero(beta), pred)
-            row['path_r2'] = float(_r2(validation[1], pred[:, None])[0]) if row['n_variants'] else 0.0
+            row['path_r2'] = 1 - np.mean((validation[1] - pred) ** 2) / np.var(validation[1])  # 1 − MSE/var
             since = 0 if row['path_r2'] > best else since + 1
             best = max(best, row['path_r2'])
             bar.set_postfix(variants=row['n_variants'], val_r2=f"{row['path_r2']:.3f}")
