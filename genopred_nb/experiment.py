@@ -61,7 +61,8 @@ class Design:
                     y_length=self.y_length)
 
     def __str__(self):
-        return (f"design {self.scale}: N = {self.n_individuals:,} ({self.n_train:,} training, {self.n_test:,} test), "
+        return (f"chapter cohorts at scale {self.scale}: N = {self.n_individuals:,} "
+                f"({self.n_train:,} training, {self.n_test:,} test), "
                 f"{self.n_autosomes} x {self.length / 1e6:g} Mb autosomes + {self.length / 1e6:g} Mb X + "
                 f"{self.y_length / 1e6:g} Mb Y; "
                 f"seeds {', '.join(map(str, self.seeds))}; networks up to {self.epochs} epochs")
@@ -127,14 +128,16 @@ def dense_cnn(*,
               grid: tuple = _DENSE_GRID, # the dense heads tried: widths (`hidden`) and `dropout`, chosen on validation
               **options, # `CNNPredictor` options on top of the study's
              ) -> Method:
-    "The study's CNN with the seed's dense head: its widths and dropout chosen on validation (`ValidationSearch`)."
+    "The study's CNN with the essay's dense head: its widths and dropout chosen on validation (`ValidationSearch`)."
     design = design or get_design()
     return Method(ValidationSearch, dict(estimator=CNNPredictor(channels=8, epochs=design.epochs, **options),
                                          grid=list(grid)))
 
+_RIVALS = ('boosting', 'GBLUP-ADE')  # the non-linear classical rivals
+
 def rivals() -> dict[str, Method]:
     "The non-linear classical rivals: gradient-boosted trees and GBLUP with dominance and epistatic kernels."
-    return {'boosting': Method(BoostingPRS, dict(threads=2)), 'GBLUP-ADE': Method(KernelGBLUP)}
+    return dict(zip(_RIVALS, [Method(BoostingPRS, dict(threads=2)), Method(KernelGBLUP)]))
 
 def classical() -> dict[str, Method]:
     "The four classical polygenic scores, by name."
@@ -179,21 +182,32 @@ def _package_imports(text: str) -> set[str]:
     "Names of this package's modules imported by a module's source `text`."
     return set(re.findall(r'^from (?:\.|genopred_nb\.)(\w+) import', text, re.M))
 
+_PACKAGE = Path(genopred_nb.__file__).parent
+_IMPORTED = {p.stem: p.read_bytes() for p in _PACKAGE.glob('*.py')}  # the sources as this process imported them
+
+def _module_source(name: str, root: Path) -> bytes:
+    "Module `name`'s source: under another `root` as on disk; in this package as imported, if the disk still agrees."
+    path = root / f'{name}.py'
+    if not path.exists(): raise ValueError(f"modules: {name!r} is not a module of {root}; give names like 'lasso'")
+    if root.resolve() != _PACKAGE.resolve(): return path.read_bytes()
+    if path.read_bytes() != _IMPORTED.get(name):
+        raise RuntimeError(f"genopred_nb/{name}.py changed since this process imported the package, so a cache key "
+                           "would name code that is not the code running; restart the kernel (or the process)")
+    return _IMPORTED[name]
+
 def source_hash(modules, # module names of this package, e.g. ['genopred_nb.lasso'] or ['lasso']
                 *,
                 root: Path | None = None, # the package folder (default: this package's)
                ) -> str: # sha256 hex of the sources of `modules` and every package module they import
     "A hash of the source of `modules` and, transitively, of every module of the package they import."
-    root = Path(root or Path(genopred_nb.__file__).parent)
-    todo, seen, h = [m.rsplit('.', 1)[-1] for m in modules], set(), hashlib.sha256()
+    root, sources = Path(root or _PACKAGE), {}
+    todo, h = [m.rsplit('.', 1)[-1] for m in modules], hashlib.sha256()
     while todo:
         name = todo.pop()
-        if name in seen: continue
-        path = root / f'{name}.py'
-        if not path.exists(): raise ValueError(f"modules: {name!r} is not a module of {root}; give names like 'lasso'")
-        seen.add(name)
-        todo += _package_imports(path.read_text())
-    for name in sorted(seen): h.update(f'{name}\n'.encode() + (root / f'{name}.py').read_bytes())
+        if name in sources: continue
+        sources[name] = _module_source(name, root)
+        todo += _package_imports(sources[name].decode())
+    for name in sorted(sources): h.update(f'{name}\n'.encode() + sources[name])
     return h.hexdigest()
 
 # %% ../nbs/18_experiment.ipynb #78b5b3da
@@ -273,7 +287,10 @@ def _code(*functions) -> str:
     "sha256 of the source of `functions`: the parts of this loop that make a result."
     return hashlib.sha256(''.join(inspect.getsource(f) for f in functions).encode()).hexdigest()
 
-def fit_key(setting: dict, # the seed and condition: cohort, trait, n_train, n_test
+_FIT_CODE = _code(_data, _fit_predict, Method.view, joined)  # read once, as imported (`source_hash`'s rule)
+_TRUTH_CODE = _code(_data, _truth)
+
+def fit_key(setting: dict, # the random seed and condition: cohort, trait, n_train, n_test
             method: Method, # the method
            ) -> dict: # parameters for `cached`
     "Everything that makes a fit: the data's setting, the estimator with all its parameters, and its source."
@@ -283,13 +300,13 @@ def fit_key(setting: dict, # the seed and condition: cohort, trait, n_train, n_t
     params = {k: v for k, v in method.estimator(**method.options).get_params().items() if k != 'progress'}
     return dict(setting, estimator=method.estimator, params=params, chromosomes=method.chromosomes,
                 joined=method.joined, source=source_hash([method.estimator.__module__, 'simulate', 'phenotype']),
-                code=_code(_data, _fit_predict, Method.view, joined))
+                code=_FIT_CODE)
 
-def truth_key(setting: dict, # the seed and condition: cohort, trait, n_train, n_test
+def truth_key(setting: dict, # the random seed and condition: cohort, trait, n_train, n_test
              ) -> dict: # parameters for `cached`
     "Everything that makes the truth of a seed and condition."
     return dict(setting, what='truth', source=source_hash(['ld', 'evaluate', 'design', 'phenotype']),
-                code=_code(_data, _truth))
+                code=_TRUTH_CODE)
 
 # %% ../nbs/18_experiment.ipynb #598589a3
 TRUTH = ('h2', 'h2_additive', 'me', 'n_train', 'n_fit', 'expected_linear')  # what `run` keeps of each truth
@@ -427,6 +444,20 @@ def paired(self: Results,
                              degenerate=int(epochs[m].between(1, 2).sum())))
     return pd.DataFrame(rows)
 
+# %% ../nbs/18_experiment.ipynb #84e15fc7
+@patch
+def paired_table(self: Results,
+                 reference: str, # the method every other is compared with
+                 **options, # more options of `Results.paired` (metric, group, level)
+                ) -> pd.DataFrame:
+    "`paired` as text: a row per method, a column per condition, 'gain [lo, hi]' and the degenerate seeds."
+    g = self.paired(reference, **options)
+    text = [f"{r.gain:+.3f} [{r.lo:+.3f}, {r.hi:+.3f}]" + (f" ({r.degenerate} degenerate)" if r.degenerate else '')
+            for r in g.itertuples()]
+    table = g.assign(text=text).pivot(index='method', columns='condition', values='text')
+    table = table.loc[list(dict.fromkeys(g.method)), list(dict.fromkeys(g.condition))]
+    return table.rename_axis(index=None, columns=None)
+
 # %% ../nbs/18_experiment.ipynb #63be1c10
 def plot_conditions(results: Results, # from `run`
                     *,
@@ -471,7 +502,7 @@ def plot_trend(results: Results, # from `run`
     ax.plot(ceil.x, ceil.h2, 'k--', lw=1, label='h² (realised, all genetic)')
     ax.plot(ceil.x, ceil.expected_linear, 'k:', lw=1, label='expected linear (additive h², N fitted)')
     if log: ax.set_xscale('log'); ax.minorticks_off()
-    ax.set_xticks(ceil.x, [f'{v:,g}' for v in ceil.x])
+    ax.set_xticks(ceil.x, [f'{v:,g}' if float(v).is_integer() else f'{v:.3g}' for v in ceil.x])
     ax.set_xlabel(xlabel); ax.set_ylabel('R² (squared correlation with y)')
     ax.legend(frameon=False, fontsize='small', loc='center left', bbox_to_anchor=(1, 0.5))
     return ax
@@ -511,23 +542,32 @@ def load_results(scale: str = 'study', # the scale whose saved results to read
     if not files: raise FileNotFoundError(f"no results in {folder}; run the chapters at GENOPRED_SCALE={scale} first")
     return pd.concat([pd.read_csv(f, dtype={'condition': str}) for f in files], ignore_index=True)
 
+def _best(mean: pd.Series, # mean score per method
+          names: tuple, # first words of the methods to choose among, e.g. `CLASSICAL`
+         ) -> str | None:
+    "The method of highest mean whose name starts with one of `names`, or None where none ran."
+    among = mean[[m.split(' ')[0] in names for m in mean.index]]
+    return among.idxmax() if len(among) else None
+
 def headline(scores: pd.DataFrame, # from `load_results`
              *,
              chapters: list | None = None, # chapters in page order (default: as found)
              cnn: str = 'CNN', # the name of the network in each chapter
              level: float = 0.95, # coverage of the intervals over seeds
             ) -> pd.DataFrame:
-    "One row per chapter and condition: ceiling, best classical score, the CNN, and the CNN's gain with its interval."
+    "Per chapter and condition: ceiling, best linear and non-linear classical scores, the CNN, its paired gaps."
     s = scores[(scores.metric == 'r2_corr') & (scores.group == 'all') & scores.headline]
     rows = []
     for (chapter, cond), d in s.groupby(['chapter', 'condition'], sort=False):
         mean = d.groupby('method').estimate.mean()
-        best = mean[[m.split(' ')[0] in CLASSICAL for m in mean.index]].idxmax()
         per_seed = d.pivot(index='seed', columns='method', values='estimate')
-        m, lo, hi = _t_interval(per_seed[cnn] - per_seed[best], level)
-        rows.append({'chapter': chapter, 'condition': cond, 'truth': mean['truth'],
-                     'best classical': f"{best} {mean[best]:.3f}", 'CNN': mean[cnn],
-                     'CNN − best classical': f"{m:+.3f} [{lo:+.3f}, {hi:+.3f}]", 'seeds': len(per_seed)})
+        linear, nonlinear = _best(mean, CLASSICAL), _best(mean, _RIVALS)
+        named = lambda m: f"{m} {mean[m]:.3f}" if m else 'not run'
+        gap = lambda m: ('{:+.3f} [{:+.3f}, {:+.3f}]'.format(*_t_interval(per_seed[cnn] - per_seed[m], level))
+                         if m else '')
+        rows.append({'chapter': chapter, 'condition': cond, 'truth': mean['truth'], 'best linear': named(linear),
+                     'best non-linear': named(nonlinear), 'CNN': mean[cnn], 'CNN − best linear': gap(linear),
+                     'CNN − best non-linear': gap(nonlinear), 'seeds': len(per_seed)})
     out = pd.DataFrame(rows)
     if chapters is not None:
         out = out.set_index('chapter').loc[[c for c in chapters if c in set(out.chapter)]].reset_index()
@@ -537,11 +577,13 @@ def headline_markdown(table: pd.DataFrame, # from `headline`
                       *,
                       links: dict | None = None, # chapter -> link target for the chapter's name
                      ) -> str:
-    "The headline table in markdown: chapter and condition in one column, numbers to three decimals, no seed count."
+    "The headline table in markdown: chapter and condition in one column, numbers to three decimals, the seeds."
     name = table.chapter.map(lambda c: f'[{c}]({links[c]})' if links and c in links else c)
     t = pd.DataFrame({'chapter: condition': name + ': ' + table.condition, 'truth': table.truth.map('{:.3f}'.format),
-                      'best classical': table['best classical'], 'CNN': table.CNN.map('{:.3f}'.format),
-                      'CNN − best classical [95% CI]': table['CNN − best classical']})
+                      'best linear': table['best linear'], 'best non-linear': table['best non-linear'],
+                      'CNN': table.CNN.map('{:.3f}'.format),
+                      'CNN − best linear [95% CI]': table['CNN − best linear'],
+                      'CNN − best non-linear [95% CI]': table['CNN − best non-linear'], 'seeds': table.seeds})
     head = '| ' + ' | '.join(t.columns) + ' |\n|:---|' + '---:|' * (len(t.columns) - 1) + '\n'
     return head + '\n'.join('| ' + ' | '.join(map(str, r)) + ' |' for r in t.itertuples(index=False))
 
