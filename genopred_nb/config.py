@@ -14,7 +14,7 @@ __all__ = ['SCALES', 'Scale', 'get_scale', 'versions', 'run_header']
 # %% ../nbs/00_config.ipynb #a9ffdb16
 @dataclass(frozen=True)
 class Scale:
-    "A size preset: what every notebook builds at this scale."
+    "A size preset: the library cohort the library notebooks build at this scale."
     name: str  # the preset's name, the value of `GENOPRED_SCALE`
     n_individuals: int  # diploid individuals per simulated cohort
     n_autosomes: int  # autosomes per cohort, named '1', '2', ...
