@@ -549,13 +549,15 @@ def _best(mean: pd.Series, # mean score per method
     among = mean[[m.split(' ')[0] in names for m in mean.index]]
     return among.idxmax() if len(among) else None
 
+_NETWORKS = {'CNN': 'CNN, linear head', 'CNN, dense head': 'CNN, dense head'}  # method -> its name on the front page
+
 def headline(scores: pd.DataFrame, # from `load_results`
              *,
              chapters: list | None = None, # chapters in page order (default: as found)
-             cnn: str = 'CNN', # the name of the network in each chapter
+             networks: dict = _NETWORKS, # the networks shown, where a chapter ran them: method name -> label
              level: float = 0.95, # coverage of the intervals over seeds
             ) -> pd.DataFrame:
-    "Per chapter and condition: ceiling, best linear and non-linear classical scores, the CNN, its paired gaps."
+    "Per chapter, condition and network: ceiling, best linear and non-linear classical scores, the network, its gaps."
     s = scores[(scores.metric == 'r2_corr') & (scores.group == 'all') & scores.headline]
     rows = []
     for (chapter, cond), d in s.groupby(['chapter', 'condition'], sort=False):
@@ -563,11 +565,13 @@ def headline(scores: pd.DataFrame, # from `load_results`
         per_seed = d.pivot(index='seed', columns='method', values='estimate')
         linear, nonlinear = _best(mean, CLASSICAL), _best(mean, _RIVALS)
         named = lambda m: f"{m} {mean[m]:.3f}" if m else 'not run'
-        gap = lambda m: ('{:+.3f} [{:+.3f}, {:+.3f}]'.format(*_t_interval(per_seed[cnn] - per_seed[m], level))
-                         if m else '')
-        rows.append({'chapter': chapter, 'condition': cond, 'truth': mean['truth'], 'best linear': named(linear),
-                     'best non-linear': named(nonlinear), 'CNN': mean[cnn], 'CNN − best linear': gap(linear),
-                     'CNN − best non-linear': gap(nonlinear), 'seeds': len(per_seed)})
+        for net in [n for n in networks if n in mean.index]:
+            gap = lambda m: ('{:+.3f} [{:+.3f}, {:+.3f}]'.format(*_t_interval(per_seed[net] - per_seed[m], level))
+                             if m else '')
+            rows.append({'chapter': chapter, 'condition': cond, 'truth': mean['truth'], 'best linear': named(linear),
+                         'best non-linear': named(nonlinear), 'network': networks[net], 'R²': mean[net],
+                         'network − best linear': gap(linear), 'network − best non-linear': gap(nonlinear),
+                         'seeds': len(per_seed)})
     out = pd.DataFrame(rows)
     if chapters is not None:
         out = out.set_index('chapter').loc[[c for c in chapters if c in set(out.chapter)]].reset_index()
@@ -581,9 +585,9 @@ def headline_markdown(table: pd.DataFrame, # from `headline`
     name = table.chapter.map(lambda c: f'[{c}]({links[c]})' if links and c in links else c)
     t = pd.DataFrame({'chapter: condition': name + ': ' + table.condition, 'truth': table.truth.map('{:.3f}'.format),
                       'best linear': table['best linear'], 'best non-linear': table['best non-linear'],
-                      'CNN': table.CNN.map('{:.3f}'.format),
-                      'CNN − best linear [95% CI]': table['CNN − best linear'],
-                      'CNN − best non-linear [95% CI]': table['CNN − best non-linear'], 'seeds': table.seeds})
+                      'network': table.network, 'R²': table['R²'].map('{:.3f}'.format),
+                      'network − best linear [95% CI]': table['network − best linear'],
+                      'network − best non-linear [95% CI]': table['network − best non-linear'], 'seeds': table.seeds})
     head = '| ' + ' | '.join(t.columns) + ' |\n|:---|' + '---:|' * (len(t.columns) - 1) + '\n'
     return head + '\n'.join('| ' + ' | '.join(map(str, r)) + ' |' for r in t.itertuples(index=False))
 
