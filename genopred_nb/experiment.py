@@ -32,8 +32,8 @@ from .train import CNNPredictor, ValidationSearch
 # %% auto #0
 __all__ = ['DESIGNS', 'CLASSICAL', 'TRUTH', 'CHAPTERS', 'Design', 'get_design', 'Condition', 'Method', 'joined', 'cnn',
            'dense_cnn', 'rivals', 'classical', 'project_root', 'cache_dir', 'canonical', 'source_hash', 'cache_key',
-           'cached', 'fit_key', 'truth_key', 'Results', 'run', 'plot_conditions', 'plot_trend', 'plot_gains',
-           'load_results', 'headline', 'headline_markdown', 'front_page_table']
+           'cached', 'fit_key', 'truth_key', 'Results', 'run', 't_interval', 'plot_conditions', 'plot_trend',
+           'plot_gains', 'load_results', 'headline', 'headline_markdown', 'front_page_table']
 
 # %% ../nbs/18_experiment.ipynb #f50b4d5a
 @dataclass(frozen=True)
@@ -414,13 +414,17 @@ def run(conditions: dict[str, Condition], # name -> condition
     cols = ['seed', 'condition', 'group', 'method', 'metric', 'estimate', 'lo', 'hi', 'seconds', 'best_epoch']
     return Results(pd.concat(scores, ignore_index=True)[cols], pd.DataFrame(truths))
 
-# %% ../nbs/18_experiment.ipynb #967972ca
-def _t_interval(values: pd.Series, level: float) -> tuple[float, float, float]:
+# %% ../nbs/18_experiment.ipynb #50e9481a
+def t_interval(values: pd.Series, # one value per seed, e.g. a method's paired gain
+               *,
+               level: float = 0.95, # the interval's coverage
+              ) -> tuple[float, float, float]: # mean, lower and upper bound
     "Mean of `values` with its t interval of coverage `level` (NaN bounds for fewer than two values)."
     k, m = len(values), float(values.mean())
     half = student_t.ppf((1 + level) / 2, k - 1) * values.std(ddof=1) / np.sqrt(k) if k > 1 else np.nan
     return m, m - half, m + half
 
+# %% ../nbs/18_experiment.ipynb #967972ca
 @patch
 def paired(self: Results,
            reference: str, # the method every other is compared with, e.g. 'LASSO'
@@ -439,7 +443,7 @@ def paired(self: Results,
         per_seed = d.pivot(index='seed', columns='method', values='estimate')
         epochs = d.pivot(index='seed', columns='method', values='best_epoch')
         for m in [m for m in dict.fromkeys(d.method) if m not in ('truth', reference)]:
-            mean, lo, hi = _t_interval(per_seed[m] - per_seed[reference], level)
+            mean, lo, hi = t_interval(per_seed[m] - per_seed[reference], level=level)
             rows.append(dict(condition=cond, method=m, gain=mean, lo=lo, hi=hi, seeds=len(per_seed),
                              degenerate=int(epochs[m].between(1, 2).sum())))
     return pd.DataFrame(rows)
@@ -566,7 +570,7 @@ def headline(scores: pd.DataFrame, # from `load_results`
         linear, nonlinear = _best(mean, CLASSICAL), _best(mean, _RIVALS)
         named = lambda m: f"{m} {mean[m]:.3f}" if m else 'not run'
         for net in [n for n in networks if n in mean.index]:
-            gap = lambda m: ('{:+.3f} [{:+.3f}, {:+.3f}]'.format(*_t_interval(per_seed[net] - per_seed[m], level))
+            gap = lambda m: ('{:+.3f} [{:+.3f}, {:+.3f}]'.format(*t_interval(per_seed[net] - per_seed[m], level=level))
                              if m else '')
             rows.append({'chapter': chapter, 'condition': cond, 'truth': mean['truth'], 'best linear': named(linear),
                          'best non-linear': named(nonlinear), 'network': networks[net], 'R²': mean[net],
@@ -586,8 +590,9 @@ def headline_markdown(table: pd.DataFrame, # from `headline`
     t = pd.DataFrame({'chapter: condition': name + ': ' + table.condition, 'truth': table.truth.map('{:.3f}'.format),
                       'best linear': table['best linear'], 'best non-linear': table['best non-linear'],
                       'network': table.network, 'R²': table['R²'].map('{:.3f}'.format),
-                      'network − best linear [95% CI]': table['network − best linear'],
-                      'network − best non-linear [95% CI]': table['network − best non-linear'], 'seeds': table.seeds})
+                      **{f'network − best {k} [95% CI]': table[f'network − best {k}']
+                         for k in ('linear', 'non-linear')},
+                      'seeds': table.seeds})
     head = '| ' + ' | '.join(t.columns) + ' |\n|:---|' + '---:|' * (len(t.columns) - 1) + '\n'
     return head + '\n'.join('| ' + ' | '.join(map(str, r)) + ' |' for r in t.itertuples(index=False))
 
