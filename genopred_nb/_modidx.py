@@ -477,4 +477,7 @@ d = { 'settings': { 'branch': 'main',
                                    'genopred_nb.train._whole': ('train.html#_whole', 'genopred_nb/train.py'),
                                    'genopred_nb.train._write_state': ('train.html#_write_state', 'genopred_nb/train.py'),
                                    'genopred_nb.train.fit_inputs': ('train.html#fit_inputs', 'genopred_nb/train.py'),
-                                   'genopred_nb.train.plot_history': ('train.html#plot_history', 'genopred_nb/train.py')}}}
+                                   'genopred_nb.train.plot_history': ('train.html#plot_history', 'genopred_nb/train.py')},
+            'genopred_nb.transfer': { 'genopred_nb.transfer._fixed': ('transfer.html#_fixed', 'genopred_nb/transfer.py'),
+                                      'genopred_nb.transfer.match_variants': ('transfer.html#match_variants', 'genopred_nb/transfer.py'),
+                                      'genopred_nb.transfer.transfer_score': ('transfer.html#transfer_score', 'genopred_nb/transfer.py')}}}

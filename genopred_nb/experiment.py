@@ -414,7 +414,7 @@ def run(conditions: dict[str, Condition], # name -> condition
     cols = ['seed', 'condition', 'group', 'method', 'metric', 'estimate', 'lo', 'hi', 'seconds', 'best_epoch']
     return Results(pd.concat(scores, ignore_index=True)[cols], pd.DataFrame(truths))
 
-# %% ../nbs/18_experiment.ipynb #50e9481a
+# %% ../nbs/18_experiment.ipynb #849c0b21
 def t_interval(values: pd.Series, # one value per seed, e.g. a method's paired gain
                *,
                level: float = 0.95, # the interval's coverage
