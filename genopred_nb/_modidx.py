@@ -479,5 +479,7 @@ d = { 'settings': { 'branch': 'main',
                                    'genopred_nb.train.fit_inputs': ('train.html#fit_inputs', 'genopred_nb/train.py'),
                                    'genopred_nb.train.plot_history': ('train.html#plot_history', 'genopred_nb/train.py')},
             'genopred_nb.transfer': { 'genopred_nb.transfer._fixed': ('transfer.html#_fixed', 'genopred_nb/transfer.py'),
+                                      'genopred_nb.transfer._nearest': ('transfer.html#_nearest', 'genopred_nb/transfer.py'),
+                                      'genopred_nb.transfer.lift': ('transfer.html#lift', 'genopred_nb/transfer.py'),
                                       'genopred_nb.transfer.match_variants': ('transfer.html#match_variants', 'genopred_nb/transfer.py'),
                                       'genopred_nb.transfer.transfer_score': ('transfer.html#transfer_score', 'genopred_nb/transfer.py')}}}
