@@ -13,6 +13,6 @@ def parts(cell):
 
 nb = json.loads(Path('nbs/index.ipynb').read_text())
 text = '\n\n'.join(p for c in nb['cells'] for p in parts(c))
-text = re.sub(r'\]\((\d\d_\w+\.ipynb)\)', r'](nbs/\1)', text)
+text = re.sub(r"\]\((\d\d\w*_\w+\.ipynb(#[\w-]+)?)\)", r"](nbs/\1)", text)
 Path('README.md').write_text(text.rstrip() + '\n')
 print('README.md written from nbs/index.ipynb')
