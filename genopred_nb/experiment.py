@@ -585,14 +585,14 @@ def headline_markdown(table: pd.DataFrame, # from `headline`
                       *,
                       links: dict | None = None, # chapter -> link target for the chapter's name
                      ) -> str:
-    "The headline table in markdown: chapter and condition in one column, numbers to three decimals, the seeds."
+    "The headline table in markdown: chapter, condition, network and seeds in one column, numbers to three decimals."
     name = table.chapter.map(lambda c: f'[{c}]({links[c]})' if links and c in links else c)
-    t = pd.DataFrame({'chapter: condition': name + ': ' + table.condition, 'truth': table.truth.map('{:.3f}'.format),
-                      'best linear': table['best linear'], 'best non-linear': table['best non-linear'],
-                      'network': table.network, 'R²': table['R²'].map('{:.3f}'.format),
-                      **{f'network − best {k} [95% CI]': table[f'network − best {k}']
-                         for k in ('linear', 'non-linear')},
-                      'seeds': table.seeds})
+    rows = name + ': ' + table.condition + ' — ' + table.network + ' (' + table.seeds.astype(str) + ' seeds)'
+    t = pd.DataFrame({'chapter: condition — network (seeds)': rows,
+                      'truth': table.truth.map('{:.3f}'.format), 'best linear': table['best linear'],
+                      'best non-linear': table['best non-linear'], 'network R²': table['R²'].map('{:.3f}'.format),
+                      **{f'gap to best {k} [95% CI]': table[f'network − best {k}']
+                         for k in ('linear', 'non-linear')}})
     head = '| ' + ' | '.join(t.columns) + ' |\n|:---|' + '---:|' * (len(t.columns) - 1) + '\n'
     return head + '\n'.join('| ' + ' | '.join(map(str, r)) + ' |' for r in t.itertuples(index=False))
 
