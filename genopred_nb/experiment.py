@@ -462,6 +462,17 @@ def paired_table(self: Results,
     table = table.loc[list(dict.fromkeys(g.method)), list(dict.fromkeys(g.condition))]
     return table.rename_axis(index=None, columns=None)
 
+# %% ../nbs/18_experiment.ipynb #0ed19dfd
+@patch
+def per_seed(self: Results,
+             *,
+             metric: str = 'r2_corr', # the score
+             group: str = 'all', # the individuals scored
+            ) -> pd.DataFrame: # a row per seed, a column per (condition, method)
+    "Each seed's score of every condition and method, for contrasts of a chapter's own (see `t_interval`)."
+    s = self.scores[(self.scores.metric == metric) & (self.scores.group == group)]
+    return s.pivot_table(index='seed', columns=['condition', 'method'], values='estimate', sort=False)
+
 # %% ../nbs/18_experiment.ipynb #63be1c10
 def plot_conditions(results: Results, # from `run`
                     *,
