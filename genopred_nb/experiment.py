@@ -32,8 +32,8 @@ from .train import CNNPredictor, ValidationSearch
 # %% auto #0
 __all__ = ['DESIGNS', 'CLASSICAL', 'TRUTH', 'CHAPTERS', 'Design', 'get_design', 'Condition', 'Method', 'joined', 'cnn',
            'dense_cnn', 'rivals', 'classical', 'project_root', 'cache_dir', 'canonical', 'source_hash', 'cache_key',
-           'cached', 'fit_key', 'truth_key', 'Results', 'run', 't_interval', 'plot_conditions', 'plot_trend',
-           'plot_gains', 'load_results', 'headline', 'headline_markdown', 'front_page_table']
+           'cached', 'fit_key', 'truth_key', 'Results', 'run', 't_interval', 'interval_text', 'plot_conditions',
+           'plot_trend', 'plot_gains', 'load_results', 'headline', 'headline_markdown', 'front_page_table']
 
 # %% ../nbs/18_experiment.ipynb #f50b4d5a
 @dataclass(frozen=True)
@@ -424,6 +424,15 @@ def t_interval(values: pd.Series, # one value per seed, e.g. a method's paired g
     half = student_t.ppf((1 + level) / 2, k - 1) * values.std(ddof=1) / np.sqrt(k) if k > 1 else np.nan
     return m, m - half, m + half
 
+# %% ../nbs/18_experiment.ipynb #2cf424c9
+def interval_text(values: pd.Series, # one value per seed, e.g. a method's paired gain
+                  *,
+                  digits: int = 3, # decimals
+                  level: float = 0.95, # the interval's coverage
+                 ) -> str: # 'mean [lo, hi]', signed
+    "`t_interval` of `values` as text, the way the tables and the prose write a paired difference."
+    return '{0:+.{d}f} [{1:+.{d}f}, {2:+.{d}f}]'.format(*t_interval(values, level=level), d=digits)
+
 # %% ../nbs/18_experiment.ipynb #967972ca
 @patch
 def paired(self: Results,
@@ -581,8 +590,7 @@ def headline(scores: pd.DataFrame, # from `load_results`
         linear, nonlinear = _best(mean, CLASSICAL), _best(mean, _RIVALS)
         named = lambda m: f"{m} {mean[m]:.3f}" if m else 'not run'
         for net in [n for n in networks if n in mean.index]:
-            gap = lambda m: ('{:+.3f} [{:+.3f}, {:+.3f}]'.format(*t_interval(per_seed[net] - per_seed[m], level=level))
-                             if m else '')
+            gap = lambda m: interval_text(per_seed[net] - per_seed[m], level=level) if m else ''
             rows.append({'chapter': chapter, 'condition': cond, 'truth': mean['truth'], 'best linear': named(linear),
                          'best non-linear': named(nonlinear), 'network': networks[net], 'R²': mean[net],
                          'network − best linear': gap(linear), 'network − best non-linear': gap(nonlinear),
