@@ -4,13 +4,14 @@
 
 # %% ../nbs/19_read.ipynb #814cc0de
 from __future__ import annotations
-import os
+import gzip, multiprocessing, os, struct, warnings
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from fastcore.basics import patch
 import numba, numpy as np, pandas as pd
 from tqdm import tqdm
 from .encode import SYMBOL, ABSENT, MISSING, BASE_COUNTS, code_counts
-from .simulate import Cohort, _variants_frame, _samples_frame
+from .simulate import Cohort, _variants_frame, _samples_frame, _check_number
 
 # %% auto #0
 __all__ = ['contig_name', 'drop_reason', 'call_codes', 'x_inbreeding', 'read_phenotype']
@@ -122,11 +123,19 @@ def _vcf_reader(path):
     _check_ids(vcf.samples, where)
     return vcf
 
-def _read_vcf(path, progress: bool) -> tuple[list[str], dict, list, list]:
-    "Sample ids, chromosome -> codes, variant rows and dropped rows (chrom, pos, record, reason) of one VCF or BCF."
+def _read_vcf(path,
+              progress: bool,
+              region: tuple | None = None, # None: all; else an indexed file's (contig as named there, start, end)
+             ) -> tuple[list[str], dict, list, list, int]:
+    "Sample ids, chromosome -> codes, variant rows, dropped rows (chrom, pos, record, reason) and records read."
     vcf, where = _vcf_reader(path), os.fspath(path)
-    samples, genotypes, rows, dropped, order = list(vcf.samples), {}, [], [], _Order(where)
-    records, record = iter(vcf), 0
+    if region is not None:
+        contig, start, end = region
+        where, span = f"{where} (region {contig}:{start:,}-{end or ''})", f"{contig}:{start}-{end or ''}"
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore'); records = iter(vcf(span))  # a region without records warns
+    else: records, start = iter(vcf), 0
+    samples, genotypes, rows, dropped, order, record = list(vcf.samples), {}, [], [], _Order(where), 0
     with tqdm(desc=f'reading {Path(where).name}', unit=' records', disable=not progress, leave=False) as bar:
         while True:
             try: v = next(records)
@@ -136,6 +145,7 @@ def _read_vcf(path, progress: bool) -> tuple[list[str], dict, list, list]:
                 raise ValueError(f"{where}: record {record + 1:,}{after} cannot be read ({e}): the file is truncated "
                                  "or the line is malformed (a GT that is not allele numbers?); test a .gz with "
                                  "`bgzip -t`, fix the line, or export the file again") from None
+            if v.POS < start: continue  # a record reaching into the region from before it: read with the one before
             record += 1; bar.update()
             chrom, alleles = contig_name(v.CHROM), [v.REF, *v.ALT]
             if order.check(chrom, v.POS, record): genotypes[chrom] = _Columns(len(samples))
@@ -152,7 +162,63 @@ def _read_vcf(path, progress: bool) -> tuple[list[str], dict, list, list]:
                                  f"({','.join(alleles)}); fix the GT or the ALT column")
             rows.append((chrom, v.POS, tuple(a.upper() for a in alleles), record - 1))
     vcf.close()
-    return samples, {c: g.matrix() for c, g in genotypes.items()}, rows, dropped
+    return samples, {c: g.matrix() for c, g in genotypes.items()}, rows, dropped, record
+
+# %% ../nbs/19_read.ipynb #7e35c72b
+def _contig_lengths(header: str) -> dict[str, int]:
+    "Each contig's length, from the ##contig lines of a VCF header that give one."
+    fields = [dict(f.split('=', 1) for f in line[10:].rstrip('>').split(',') if '=' in f)
+              for line in header.splitlines() if line.startswith('##contig=<')]
+    return {f['ID']: int(f['length']) for f in fields if 'ID' in f and f.get('length', '').isdigit()}
+
+def _indexed_contigs(where: str, vcf) -> list[str]:
+    "An indexed file's contigs in file order: as its .tbi (or a tabix-style .csi) lists them, else the header's."
+    data = gzip.open(where + '.tbi' if os.path.isfile(where + '.tbi') else where + '.csi').read()
+    if data[:4] == b'TBI\x01': at = 32  # magic, n_ref, format, col_seq, col_beg, col_end, meta, skip; then l_nm
+    elif data[:4] == b'CSI\x01' and struct.unpack('<i', data[12:16])[0] >= 28: at = 40  # its aux: tabix's fields
+    else: return list(vcf.seqnames)  # a BCF's .csi: contigs by the header's numbers, which indexing kept in order
+    names = data[at + 4:at + 4 + struct.unpack('<i', data[at:at + 4])[0]]
+    return [n.decode() for n in names.split(b'\0') if n]
+
+def _regions(path, workers: int) -> list:
+    "Parts of one file for `workers` processes: the whole file unless indexed; else `workers` ranges of each contig."
+    where = os.fspath(path)
+    if workers == 1 or not any(os.path.isfile(where + s) for s in ('.tbi', '.csi')): return [None]
+    vcf = _vcf_reader(path)
+    contigs, lengths = _indexed_contigs(where, vcf), _contig_lengths(vcf.raw_header)
+    vcf.close()
+    parts = []
+    for c in contigs:  # the last range of a contig is open-ended, so no record past its stated length is lost
+        n = workers if lengths.get(c, 0) >= workers else 1
+        edges = np.linspace(0, lengths.get(c, 0), n + 1).astype(int)
+        parts += [(c, int(a) + 1, int(b) if k < n - 1 else None) for k, (a, b) in enumerate(zip(edges, edges[1:]))]
+    return parts
+
+# %% ../nbs/19_read.ipynb #4fb0dcfd
+def _joined(where: str, reads: list) -> tuple:
+    "One file's (file, samples, chromosome -> codes, variant rows, dropped rows) from its parts' reads, in file order."
+    codes, rows, dropped, before = {}, [], [], 0
+    for samples, part, kept, gone, n in reads:
+        for c, g in part.items(): codes.setdefault(c, []).append(g)
+        rows += [(*r[:3], r[3] + before) for r in kept]
+        dropped += [(*d[:2], d[2] + before, d[3]) for d in gone]
+        before += n
+    return where, reads[0][0], {c: g[0] if len(g) == 1 else np.concatenate(g, axis=1) for c, g in codes.items()}, \
+        rows, dropped
+
+def _read_files(paths: list, workers: int, progress: bool) -> list:
+    "`_joined` of each of `paths`, their parts read by `workers` processes at once (each part in one if 1)."
+    parts = [(k, p, r) for k, p in enumerate(paths) for r in _regions(p, workers)]
+    if workers == 1: reads = [_read_vcf(p, progress, r) for _, p, r in parts]
+    else:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context('spawn')) as pool:
+            futures = [pool.submit(_read_vcf, p, False, r) for _, p, r in parts]
+            try:
+                for f in tqdm(as_completed(futures), total=len(futures), desc=f'reading with {workers} processes',
+                              unit=' parts', disable=not progress, leave=False): f.result()
+            except BaseException: pool.shutdown(cancel_futures=True); raise
+            reads = [f.result() for f in futures]
+    return [_joined(os.fspath(p), [x for (j, *_), x in zip(parts, reads) if j == k]) for k, p in enumerate(paths)]
 
 # %% ../nbs/19_read.ipynb #14d64fb9
 _HI, _LO = np.arange(256) >> 4, np.arange(256) & 15
@@ -260,17 +326,17 @@ def from_vcf(cls: Cohort,
              paths, # a VCF or BCF (plain, bgzipped or gzipped), or a list of them such as one per chromosome
              *,
              sexes=None, # None: from the .X calls; else a file (sample id, sex per line) or a dict or Series by id
-             progress: bool = True, # a progress bar over each file's records
+             workers: int = 1, # processes reading at once: parts of indexed files (.tbi, .csi), or whole files
+             progress: bool = True, # a progress bar over each file's records (over the parts, with workers)
             ) -> Cohort:
     "A cohort from VCF or BCF files: nucleotide calls coded as they are, records that are not nucleotides dropped."
     paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
-    parts, dropped = [], []
-    for path in paths:
-        samples, codes, rows, gone = _read_vcf(path, progress)
-        parts.append((os.fspath(path), samples, codes, rows))
-        dropped += [(Path(path).name, *d) for d in gone]
+    _check_number('workers', workers, ok=lambda w: w >= 1 and w == int(w), problem='is not a whole number >= 1',
+                  fix=f'give workers=1 (one process) up to the cores there are ({os.cpu_count()})')
+    parts = _read_files(paths, int(workers), progress)
+    dropped = [(Path(where).name, *d) for where, *_, gone in parts for d in gone]
     meta = dict(source='vcf', files=[Path(p).name for p in paths], dropped=dropped)
-    return _assemble(parts, sexes, meta)
+    return _assemble([p[:4] for p in parts], sexes, meta)
 
 @patch(as_prop=True)
 def dropped(self: Cohort) -> pd.DataFrame:

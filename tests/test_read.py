@@ -162,3 +162,23 @@ def test_a_bcf_reads_as_its_vcf(cohort, vcfs, tmp_path):
     back = Cohort.from_vcf(tmp_path / '1.bcf', sexes=dict(zip(cohort.samples.sample_id, cohort.samples.sex)),
                            progress=False)
     np.testing.assert_array_equal(back.genotypes['1'], cohort.genotypes['1'])
+
+
+def test_an_indexed_vcf_reads_the_same_by_parts_in_processes(cohort, tmp_path):
+    "The autosomes in one bgzipped, indexed VCF, read by two processes in ranges (X and Y whole): the same codes."
+    pysam = pytest.importorskip('pysam')
+    texts = [open(write_vcf(cohort, c, tmp_path / f'{c}.vcf')).read().splitlines(True) for c in cohort.chromosomes]
+    head = [l for t in texts[:2] for l in t if l.startswith('##contig')]
+    body = [l for t in texts[:2] for l in t if not l.startswith('#')]  # the X file lists its samples in another order
+    first = [l for l in texts[0] if l.startswith('#') and not l.startswith('##contig')]
+    (tmp_path / 'all.vcf').write_text(''.join(first[:-1] + head + first[-1:] + body))
+    indexed = pysam.tabix_index(str(tmp_path / 'all.vcf'), preset='vcf', force=True)
+    sexes = dict(zip(cohort.samples.sample_id, cohort.samples.sex))
+    one, two = (Cohort.from_vcf([indexed, tmp_path / 'X.vcf', tmp_path / 'Y.vcf'], sexes=sexes, workers=w,
+                                    progress=False) for w in (1, 2))
+    for c in cohort.chromosomes:
+        np.testing.assert_array_equal(two.genotypes[c], cohort.genotypes[c])
+        np.testing.assert_array_equal(one.genotypes[c], cohort.genotypes[c])
+    pd.testing.assert_frame_equal(two.variants, one.variants)
+    with pytest.raises(ValueError, match=r"workers=0 is not a whole number >= 1; give workers=1"):
+        Cohort.from_vcf(indexed, workers=0, progress=False)
