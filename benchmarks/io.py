@@ -15,7 +15,6 @@ against the codes' bytes (goal: at most 1.5 x the codes' bytes + 0.5 GB) and the
 Run: GENOPRED_SCALE=study .venv/bin/python benchmarks/io.py --threads 2 (alone: it times 2 cores)
 """
 import argparse, json, os, resource, shutil, subprocess, sys, tempfile, time
-import pysam
 from pathlib import Path
 import numpy as np
 from genopred_nb.config import get_scale
@@ -24,8 +23,6 @@ from genopred_nb.io import plink_binary, write_vcf
 from genopred_nb.phenotype import simulate_trait
 from genopred_nb.read import read_phenotype  # and Cohort.from_vcf
 from genopred_nb.io import write_pheno
-from genopred_nb.train import CNNPredictor
-import genopred_nb.store  # Cohort.to_zarr, Cohort.from_zarr
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument('--threads', type=int, default=2,
@@ -38,7 +35,9 @@ def rss(field: str) -> float:
 
 def child(args):
     "Our reader alone in a fresh process; prints its measures as one JSON line."
-    import cyvcf2
+    import cyvcf2  # here, not above: the reader's spawned processes import this file, and need none of these
+    import genopred_nb.store  # Cohort.to_zarr, Cohort.from_zarr
+    from genopred_nb.train import CNNPredictor
     start = time.perf_counter()
     for record in cyvcf2.VCF(args.child): record.genotype.array()  # htslib's parse, the floor under our reader
     htslib = time.perf_counter() - start
@@ -68,6 +67,7 @@ def child(args):
 
 
 def main(args):
+    import pysam
     scale = get_scale(os.environ.get('GENOPRED_SCALE', 'study'))
     n, m = (10_000, 50_000) if scale.name != 'ci' else (1_000, 6_000)
     length = 10e6 if scale.name != 'ci' else 1e6

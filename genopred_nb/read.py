@@ -145,7 +145,7 @@ def _read_vcf(path,
                 raise ValueError(f"{where}: record {record + 1:,}{after} cannot be read ({e}): the file is truncated "
                                  "or the line is malformed (a GT that is not allele numbers?); test a .gz with "
                                  "`bgzip -t`, fix the line, or export the file again") from None
-            if v.POS < start: continue  # a record reaching into the region from before it: read with the one before
+            if start > 1 and v.POS < start: continue  # reaching in from before the range: read with the range before
             record += 1; bar.update()
             chrom, alleles = contig_name(v.CHROM), [v.REF, *v.ALT]
             if order.check(chrom, v.POS, record): genotypes[chrom] = _Columns(len(samples))
@@ -171,44 +171,77 @@ def _contig_lengths(header: str) -> dict[str, int]:
               for line in header.splitlines() if line.startswith('##contig=<')]
     return {f['ID']: int(f['length']) for f in fields if 'ID' in f and f.get('length', '').isdigit()}
 
-def _indexed_contigs(where: str, vcf) -> list[str]:
-    "An indexed file's contigs in file order: as its .tbi (or a tabix-style .csi) lists them, else the header's."
-    data = gzip.open(where + '.tbi' if os.path.isfile(where + '.tbi') else where + '.csi').read()
-    if data[:4] == b'TBI\x01': at = 32  # magic, n_ref, format, col_seq, col_beg, col_end, meta, skip; then l_nm
-    elif data[:4] == b'CSI\x01' and struct.unpack('<i', data[12:16])[0] >= 28: at = 40  # its aux: tabix's fields
-    else: return list(vcf.seqnames)  # a BCF's .csi: contigs by the header's numbers, which indexing kept in order
-    names = data[at + 4:at + 4 + struct.unpack('<i', data[at:at + 4])[0]]
-    return [n.decode() for n in names.split(b'\0') if n]
+def _indexed_contigs(where: str, vcf) -> dict[str, int]:
+    "An indexed file's contigs that hold records, in file order, with their records: from its .tbi or .csi."
+    path = where + '.tbi' if os.path.isfile(where + '.tbi') else where + '.csi'
+    data, at = gzip.open(path).read(), 4  # the formats: the SAM specification's tabix and CSI sections
+    def take(fmt: str) -> tuple:
+        nonlocal at
+        values = struct.unpack_from('<' + fmt, data, at); at += struct.calcsize('<' + fmt)
+        return values
+    if data[:4] == b'TBI\x01':
+        n_ref, *_, l_nm = take('8i'); names, csi, pseudo = data[at:at + l_nm], False, 37450; at += l_nm
+    elif data[:4] == b'CSI\x01':
+        _, depth, l_aux = take('3i'); aux = data[at:at + l_aux]; at += l_aux
+        names = aux[28:28 + struct.unpack_from('<i', aux, 24)[0]] if l_aux >= 28 else None  # tabix's fields, names
+        (n_ref,), csi, pseudo = take('i'), True, ((1 << 3 * (depth + 1)) - 1) // 7 + 1
+    else: raise ValueError(f"{path} is neither a tabix nor a CSI index; index the file again (bcftools index -t)")
+    names = [n.decode() for n in names.split(b'\0')] if names is not None else list(vcf.seqnames)  # BCF: by header
+    contigs = []
+    for name in names[:n_ref]:
+        stats = None
+        for _ in range(take('i')[0]):  # bins; the pseudo-bin holds the contig's first offset and record counts
+            number = take('I')[0]
+            if csi: take('Q')
+            chunks = take(f"{2 * take('i')[0]}Q")
+            if number == pseudo: stats = chunks
+        if not csi: take(f"{take('i')[0]}Q")  # a .tbi's linear index
+        if stats: contigs.append((stats[0], name, stats[2] + stats[3]))
+    return {name: n for _, name, n in sorted(contigs)}
 
-def _regions(path, workers: int) -> list:
-    "Parts of one file for `workers` processes: the whole file unless indexed; else `workers` ranges of each contig."
+def _regions(path, workers: int) -> tuple[list, dict | None]:
+    "Parts of one file for `workers` processes, and each contig's records by the index (None: not indexed, read whole)."
     where = os.fspath(path)
-    if workers == 1 or not any(os.path.isfile(where + s) for s in ('.tbi', '.csi')): return [None]
+    if workers == 1 or not any(os.path.isfile(where + s) for s in ('.tbi', '.csi')): return [None], None
     vcf = _vcf_reader(path)
     contigs, lengths = _indexed_contigs(where, vcf), _contig_lengths(vcf.raw_header)
     vcf.close()
+    named = pd.Series(list(contigs), dtype=object).groupby(lambda k: contig_name(list(contigs)[k])).agg(list)
+    if (twice := named[named.map(len) > 1]).size:
+        raise ValueError(f"{where} names chromosome {twice.index[0]} twice ({' and '.join(twice.iloc[0])}); give it "
+                         "one name (bcftools annotate --rename-chrs)")
     parts = []
     for c in contigs:  # the last range of a contig is open-ended, so no record past its stated length is lost
         n = workers if lengths.get(c, 0) >= workers else 1
         edges = np.linspace(0, lengths.get(c, 0), n + 1).astype(int)
         parts += [(c, int(a) + 1, int(b) if k < n - 1 else None) for k, (a, b) in enumerate(zip(edges, edges[1:]))]
-    return parts
+    return parts, contigs
 
 # %% ../nbs/19_read.ipynb #4fb0dcfd
-def _joined(where: str, reads: list) -> tuple:
-    "One file's (file, samples, chromosome -> codes, variant rows, dropped rows) from its parts' reads, in file order."
-    codes, rows, dropped, before = {}, [], [], 0
-    for samples, part, kept, gone, n in reads:
+def _joined(where: str,
+            reads: list, # (region, `_read_vcf`'s answer) of each part, in file order
+            counts: dict | None, # each contig's records by the index, to check that none was lost
+           ) -> tuple: # file, samples, chromosome -> codes, variant rows, dropped rows
+    "One file read whole again from its parts, record numbers counted over the whole file."
+    codes, rows, dropped, before, seen = {}, [], [], 0, {}
+    for region, (samples, part, kept, gone, n) in reads:
         for c, g in part.items(): codes.setdefault(c, []).append(g)
         rows += [(*r[:3], r[3] + before) for r in kept]
         dropped += [(*d[:2], d[2] + before, d[3]) for d in gone]
         before += n
-    return where, reads[0][0], {c: g[0] if len(g) == 1 else np.concatenate(g, axis=1) for c, g in codes.items()}, \
+        if region: seen[region[0]] = seen.get(region[0], 0) + n
+    for c, n in (counts or {}).items():
+        if seen.get(c, 0) != n:  # htslib ends a region's records quietly where the data do not match the index
+            raise ValueError(f"{where}: its index lists {n:,} records on {c} but {seen.get(c, 0):,} were read: the "
+                             "file is truncated, not bgzipped, or changed since it was indexed; index it again "
+                             "(bcftools index -t) or read it with workers=1")
+    return where, reads[0][1][0], {c: g[0] if len(g) == 1 else np.concatenate(g, axis=1) for c, g in codes.items()}, \
         rows, dropped
 
 def _read_files(paths: list, workers: int, progress: bool) -> list:
     "`_joined` of each of `paths`, their parts read by `workers` processes at once (each part in one if 1)."
-    parts = [(k, p, r) for k, p in enumerate(paths) for r in _regions(p, workers)]
+    plans = [_regions(p, workers) for p in paths]
+    parts = [(k, p, r) for k, (p, (regions, _)) in enumerate(zip(paths, plans)) for r in regions]
     if workers == 1: reads = [_read_vcf(p, progress, r) for _, p, r in parts]
     else:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context('spawn')) as pool:
@@ -218,7 +251,8 @@ def _read_files(paths: list, workers: int, progress: bool) -> list:
                               unit=' parts', disable=not progress, leave=False): f.result()
             except BaseException: pool.shutdown(cancel_futures=True); raise
             reads = [f.result() for f in futures]
-    return [_joined(os.fspath(p), [x for (j, *_), x in zip(parts, reads) if j == k]) for k, p in enumerate(paths)]
+    return [_joined(os.fspath(p), [(r, x) for (j, _, r), x in zip(parts, reads) if j == k], plans[k][1])
+            for k, p in enumerate(paths)]
 
 # %% ../nbs/19_read.ipynb #14d64fb9
 _HI, _LO = np.arange(256) >> 4, np.arange(256) & 15

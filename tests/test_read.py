@@ -182,3 +182,56 @@ def test_an_indexed_vcf_reads_the_same_by_parts_in_processes(cohort, tmp_path):
     pd.testing.assert_frame_equal(two.variants, one.variants)
     with pytest.raises(ValueError, match=r"workers=0 is not a whole number >= 1; give workers=1"):
         Cohort.from_vcf(indexed, workers=0, progress=False)
+
+
+def _indexed(path, contigs, records, *, csi=False):
+    "A bgzipped, indexed VCF of two samples: `contigs` (name, length) in its header, `records` (chrom, pos, ref, alt)."
+    pysam = pytest.importorskip('pysam')
+    head = ['##fileformat=VCFv4.2', '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">']
+    head += [f'##contig=<ID={c},length={n}>' for c, n in contigs]
+    head += ['\t'.join(['#CHROM', 'POS', 'ID', 'REF', 'ALT', 'QUAL', 'FILTER', 'INFO', 'FORMAT', 'a', 'b'])]
+    body = [f'{c}\t{p}\t.\t{r}\t{a}\t.\t.\t.\tGT\t0/1\t1/1' for c, p, r, a in records]
+    path.write_text('\n'.join(head + body) + '\n')
+    return pysam.tabix_index(str(path), preset='vcf', force=True, csi=csi)
+
+
+RECORDS = [('chr2', 5, 'A', 'G'), ('chr2', 60, 'C', 'T'), ('chr1', 10, 'G', 'A'), ('chr1', 49, 'ACGT', 'A'),
+           ('chr1', 51, 'T', 'C'), ('chr1', 70, 'A', 'C')]  # chr2 before chr1; an indel across chr1's range edge
+
+
+@pytest.mark.parametrize('kind', ['tbi', 'csi', 'bcf'])
+def test_parts_keep_file_order_and_record_numbers(tmp_path, kind):
+    pysam = pytest.importorskip('pysam')
+    path = _indexed(tmp_path / 'a.vcf', [('chr1', 100), ('chr2', 100)], RECORDS, csi=kind == 'csi')
+    if kind == 'bcf':  # a BCF numbers contigs by the header (chr1 first) while the file holds chr2 first
+        vcf = pysam.VariantFile(path)
+        with pysam.VariantFile(tmp_path / 'a.bcf', 'wb', header=vcf.header) as out:
+            for record in vcf: out.write(record)
+        import pysam.bcftools; pysam.bcftools.index(str(tmp_path / 'a.bcf')); path = tmp_path / 'a.bcf'
+    one, two = (Cohort.from_vcf(path, sexes={'a': 'F', 'b': 'F'}, workers=w, progress=False) for w in (1, 2))
+    pd.testing.assert_frame_equal(two.variants, one.variants)
+    pd.testing.assert_frame_equal(two.dropped, one.dropped)
+    assert two.dropped.record.tolist() == [4] and one.variants.site.tolist() == [2, 4, 5, 0, 1]
+
+
+def test_a_file_changed_since_its_index_is_refused(tmp_path):
+    "htslib ends a region quietly where the data no longer match the index: the index's counts catch it."
+    pysam = pytest.importorskip('pysam')
+    path = _indexed(tmp_path / 'a.vcf', [('chr1', 100), ('chr2', 100)], RECORDS)
+    _indexed(tmp_path / 'b.vcf', [('chr1', 100), ('chr2', 100)], RECORDS[:3])
+    (tmp_path / 'b.vcf.gz').replace(path)  # a.vcf.gz now holds three records; its .tbi still lists six
+    message = r"a.vcf.gz: its index lists 4 records on chr1 but 1 were read.*index it again"
+    with pytest.raises(ValueError, match=message):
+        Cohort.from_vcf(path, sexes={'a': 'F', 'b': 'F'}, workers=2, progress=False)
+
+
+def test_one_chromosome_under_two_names_is_refused(tmp_path):
+    path = _indexed(tmp_path / 'a.vcf', [('chr1', 100), ('1', 100)], [('chr1', 5, 'A', 'G'), ('1', 6, 'A', 'G')])
+    with pytest.raises(ValueError, match=r"names chromosome 1 twice \(chr1 and 1\); give it one name"):
+        Cohort.from_vcf(path, sexes={'a': 'F', 'b': 'F'}, workers=2, progress=False)
+
+
+def test_a_record_at_position_0_is_kept_by_parts(tmp_path):
+    path = _indexed(tmp_path / 'a.vcf', [('chr1', 100)], [('chr1', 0, 'A', 'G'), ('chr1', 80, 'C', 'T')])
+    two = Cohort.from_vcf(path, sexes={'a': 'F', 'b': 'F'}, workers=2, progress=False)
+    assert two.variants.pos.tolist() == [0, 80]
