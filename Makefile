@@ -53,3 +53,4 @@ bench: venv
 	GENOPRED_SCALE=$(GENOPRED_SCALE) $(BIN)/python benchmarks/boosting.py
 	GENOPRED_SCALE=$(GENOPRED_SCALE) $(BIN)/python benchmarks/gblup.py
 	GENOPRED_SCALE=$(GENOPRED_SCALE) $(BIN)/python benchmarks/bayesr.py
+	GENOPRED_SCALE=$(GENOPRED_SCALE) $(BIN)/python benchmarks/io.py
