@@ -492,7 +492,7 @@ def plot_conditions(results: Results, # from `run`
     if by not in ('condition', 'group'): raise ValueError(f"by={by!r}; use 'condition' or 'group'")
     s, ceil = results.summary(), results.ceilings()
     panels = list(dict.fromkeys(s[by]))
-    size = (min(11, 3.7 * len(panels) + 1.5), 0.9 + 0.32 * s.method.nunique())
+    size = (min(9, 3.7 * len(panels) + 1.5), 0.9 + 0.32 * s.method.nunique())  # <= 9 in, as wide as other figures
     fig, axes = plt.subplots(1, len(panels), figsize=size, sharex=True, sharey=True, constrained_layout=True,
                              squeeze=False)
     for ax, p in zip(axes[0], panels):
