@@ -58,7 +58,7 @@ def child(args):
     fit = lambda data: CNNPredictor(kernel=13, epochs=1, threads=args.threads, progress=False).fit(data, y)
     fit(cohort.subset(individuals=np.arange(200)))  # compiles the kernels before anything is timed
     epoch = {}  # one epoch's fit (a validation pass included), from the store's memory maps and from memory
-    for name, data in (('store', mapped), ('memory', cohort)):
+    for name, data in (('store', mapped), ('memory', cohort), ('store again', mapped)):  # is a gap the first's?
         start = time.perf_counter()
         fit(data)
         epoch[name] = time.perf_counter() - start
@@ -117,9 +117,10 @@ def main(args):
     print(f"peak RSS of Cohort.from_vcf {ours['peak_mb']:,.0f} MB for {ours['codes_mb']:,.0f} MB of codes; goal "
           f"<= 1.5 x codes + 0.5 GB = {goal:,.0f} MB: {'met' if ours['peak_mb'] <= goal else 'not met'}")
     print(f"store: Cohort.to_zarr {ours['written']:.1f} s, Cohort.from_zarr {ours['opened']:.1f} s")
-    store, memory = ours['epoch']['store'], ours['epoch']['memory']
-    print(f"one CNN epoch ({args.threads} threads): from the store's memory maps {store:.1f} s, from memory "
-          f"{memory:.1f} s; {store / memory:.2f} x; goal <= 1.3 x: {'met' if store <= 1.3 * memory else 'not met'}")
+    store, memory, again = (ours['epoch'][k] for k in ('store', 'memory', 'store again'))
+    print(f"one CNN epoch ({args.threads} threads): from the store's memory maps {store:.1f} s (then {again:.1f} s "
+          f"after the one from memory), from memory {memory:.1f} s; {store / memory:.2f} x; goal <= 1.3 x: "
+          f"{'met' if store <= 1.3 * memory else 'not met'}")
     shutil.rmtree(tmp)
 
 if __name__ == '__main__':  # the readers' processes are spawned: they import this file, and must not rerun it
