@@ -206,10 +206,11 @@ def _regions(path, workers: int) -> tuple[list, dict | None]:
     vcf = _vcf_reader(path)
     contigs, lengths = _indexed_contigs(where, vcf), _contig_lengths(vcf.raw_header)
     vcf.close()
-    named = pd.Series(list(contigs), dtype=object).groupby(lambda k: contig_name(list(contigs)[k])).agg(list)
-    if (twice := named[named.map(len) > 1]).size:
-        raise ValueError(f"{where} names chromosome {twice.index[0]} twice ({' and '.join(twice.iloc[0])}); give it "
-                         "one name (bcftools annotate --rename-chrs)")
+    named = {}
+    for c in contigs:
+        if (other := named.setdefault(contig_name(c), c)) != c:
+            raise ValueError(f"{where} names chromosome {contig_name(c)} twice ({other} and {c}); give it one name "
+                             "(bcftools annotate --rename-chrs)")
     parts = []
     for c in contigs:  # the last range of a contig is open-ended, so no record past its stated length is lost
         n = workers if lengths.get(c, 0) >= workers else 1
