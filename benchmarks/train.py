@@ -4,7 +4,8 @@ One cohort at GENOPRED_SCALE (default study), seed 1, an additive trait (h² 0.5
 test. Prints, on 2 torch and numba threads:
   1. one training epoch and one prediction pass of the same network (kernel 32, stride 16), batch by batch from the
      1-byte codes, with the first layer computed by table lookups (`lookup_conv`, the default) and by the
-     convolution over two-hot features it replaced: samples/second and their ratio;
+     convolution over two-hot features it replaced: samples/second and their ratio (after one untimed
+     batch, in which numba compiles the lookup kernels if its cache is cold);
   2. the same two ways through whole fits (`CNNPredictor(kernel=32, epochs=--epochs)`, same seed): training
      samples/second over the fit, validation R² of the kept epoch, and test R² to four decimals (equal to the third
      is the goal: the two are one function, differing by float rounding only);
@@ -62,11 +63,18 @@ def epoch(model, batches, forward) -> float:
         opt.zero_grad(); loss.backward(); opt.step()
     return time.perf_counter() - start
 
+def warm_up(model, data) -> None:
+    "One forward and backward pass, untimed: on a cold cache numba compiles the lookup kernels here."
+    codes, _, t = next(iter(data.loader()))
+    F.mse_loss(model(codes), t).backward()
+    model.zero_grad()
+
 data = CodesDataset(cohort, rows=train, chromosomes=cohort.chromosomes, y=y.numpy(), batch_size=predictor.batch_size)
 everyone = CodesDataset(cohort, chromosomes=cohort.chromosomes, batch_size=predictor.batch_size)
 speed = {}
 for lookup in (True, False):
     with first_layer(lookup): model = _build(predictor, cohort, train)
+    warm_up(model, data)
     t_train = epoch(model, ((codes, t) for codes, _, t in data.loader(shuffle=True)), model)
     start = time.perf_counter(); _outputs(model, everyone); t_predict = time.perf_counter() - start
     speed[lookup] = len(train) / t_train, cohort.n_individuals / t_predict

@@ -7,6 +7,9 @@ from __future__ import annotations
 import numba, numpy as np, torch
 from torch import nn
 import torch.nn.functional as F
+from llvmlite import ir
+from numba import types
+from numba.extending import intrinsic
 from .encode import TWO_HOT
 
 # %% auto #0
@@ -39,56 +42,82 @@ class CodeInput(nn.Module):
         return self.centre.view(1, 1, -1)
 
 # %% ../nbs/12_cnn.ipynb #653d84e9
+_LANES, _BLOCK = 16, 64  # floats in one vector add; windows of one sample per task
+
+@intrinsic
+def _add16(typingctx, dst, i, src, j):
+    "dst[i:i + 16] += src[j:j + 16] as one 16-lane vector add."
+    def codegen(context, builder, signature, args):
+        vec = ir.VectorType(ir.FloatType(), _LANES).as_pointer()
+        at = lambda a, t, k: builder.bitcast(builder.gep(context.make_array(t)(context, builder, a).data, [k]), vec)
+        d, s = at(args[0], signature.args[0], args[1]), at(args[2], signature.args[2], args[3])
+        builder.store(builder.fadd(builder.load(d, align=4), builder.load(s, align=4)), d, align=4)
+        return context.get_dummy_value()
+    return types.void(dst, i, src, j), codegen
+
+@numba.njit(inline='always', fastmath=True)
+def _add_row(dst, i, src, j, n):
+    "dst[i:i + n] += src[j:j + n]: 16 lanes at a time, the tail one by one."
+    k = 0
+    while k + _LANES <= n:
+        _add16(dst, i + k, src, j + k)
+        k += _LANES
+    while k < n:
+        dst[i + k] += src[j + k]
+        k += 1
+
+# %% ../nbs/12_cnn.ipynb #f0127343
 @numba.njit(parallel=True, fastmath=True, cache=True)
-def _window_sums(codes, table, offset, stride):
-    "out[b, c, p] = offset[c, p] + sum over j of table[j, codes[b, p * stride + j], c]."
-    (n, _), (l, _, width), positions = codes.shape, table.shape, offset.shape[1]
-    flat = table.reshape(-1)
+def _block_sums(codes, table, offset, stride):
+    "out[b, c, p] = offset[c, p] + what window p's codes add, by `table` (256, rows, r · width) of block rows."
+    (n, m), (_, rows, span), (width, positions) = codes.shape, table.shape, offset.shape
+    r, flat, blocks = span // width, table.reshape(-1), -(-m // stride)
+    tasks = -(-positions // _BLOCK)
     out = np.empty((n, width, positions), np.float32)
-    for b in numba.prange(n):
-        acc, row = np.empty(width, np.float32), codes[b]
-        for p in range(positions):
-            for c in range(width): acc[c] = offset[c, p]
-            for j in range(l):
-                at = (j * 256 + row[p * stride + j]) * width
-                for c in range(width): acc[c] += flat[at + c]
-            for c in range(width): out[b, c, p] = acc[c]
+    for task in numba.prange(n * tasks):
+        b, p0 = task // tasks, task % tasks * _BLOCK
+        p1, row = min(p0 + _BLOCK, positions), codes[b]
+        acc = np.zeros((_BLOCK + 2 * r - 2) * width, np.float32)  # windows p0 - r + 1 to p0 + _BLOCK + r - 2
+        for q in range(p0, min(p1 + r - 1, blocks)):  # block q adds to windows q - r + 1 to q
+            first = q * stride
+            for t in range(min(rows, m - first)):
+                _add_row(acc, (q - p0) * width, flat, (row[first + t] * rows + t) * span, span)
+        for c in range(width):
+            for p in range(p0, p1): out[b, c, p] = offset[c, p] + acc[(p - p0 + r - 1) * width + c]
     return out
 
 @numba.njit(parallel=True, fastmath=True, cache=True)
-def _window_sums_grad(codes, grad, l, stride, parts):
-    "The gradients of `_window_sums` for its table and offset: `parts` slices of the batch, summed in order."
-    n, width, positions = grad.shape
-    table, offset = np.zeros((parts, l * 256 * width), np.float32), np.zeros((parts, width, positions), np.float32)
-    size = -(-n // parts)
+def _block_sums_grad(codes, grad, rows, stride, r, parts):
+    "The gradient of `_block_sums` for its table, from grad (batch, positions + 2 r - 2, width) padded by r - 1 zeros."
+    (n, m), (_, padded, width) = codes.shape, grad.shape
+    span, blocks = r * width, min(-(-m // stride), padded - r + 1)
+    table, size = np.zeros((parts, 256 * rows * span), np.float32), -(-n // parts)
     for part in numba.prange(parts):
-        acc = np.empty(width, np.float32)
+        mine = table[part]
         for b in range(part * size, min(n, (part + 1) * size)):
-            row = codes[b]
-            for p in range(positions):
-                for c in range(width):
-                    acc[c] = grad[b, c, p]
-                    offset[part, c, p] += acc[c]
-                for j in range(l):
-                    at = (j * 256 + row[p * stride + j]) * width
-                    for c in range(width): table[part, at + c] += acc[c]
-    return table.sum(0).reshape(l, 256, width), offset.sum(0)
+            row, g = codes[b], grad[b].reshape(-1)
+            for q in range(blocks):
+                first = q * stride
+                for t in range(min(rows, m - first)):
+                    _add_row(mine, (row[first + t] * rows + t) * span, g, q * width, span)
+    return table.sum(0).reshape(256, rows, span)
 
-class _WindowSums(torch.autograd.Function):
-    "`_window_sums` with its gradient, for autograd: codes (batch, variants), table (l, 256, filters), offset."
+class _BlockSums(torch.autograd.Function):
+    "`_block_sums` with its gradient, for autograd: codes (batch, variants), table (256, rows, r · width), offset."
     @staticmethod
     def forward(ctx, codes, table, offset, stride):
         ctx.save_for_backward(codes)
-        ctx.l, ctx.stride = table.shape[0], stride
+        ctx.rows, ctx.stride, ctx.r = table.shape[1], stride, table.shape[2] // offset.shape[0]
         as_array = lambda t: t.detach().contiguous().numpy()
-        return torch.from_numpy(_window_sums(codes.contiguous().numpy(), as_array(table), as_array(offset), stride))
+        return torch.from_numpy(_block_sums(codes.contiguous().numpy(), as_array(table), as_array(offset), stride))
 
     @staticmethod
     def backward(ctx, grad):
         codes, = ctx.saved_tensors
-        table, offset = _window_sums_grad(codes.contiguous().numpy(), grad.contiguous().numpy(), ctx.l,
-                                          ctx.stride, numba.get_num_threads())
-        return None, torch.from_numpy(table), torch.from_numpy(offset), None
+        padded = F.pad(grad.transpose(1, 2), (0, 0, ctx.r - 1, ctx.r - 1)).contiguous().numpy()
+        table = _block_sums_grad(codes.contiguous().numpy(), padded, ctx.rows, ctx.stride, ctx.r,
+                                 numba.get_num_threads())
+        return None, torch.from_numpy(table), grad.sum(0), None
 
 # %% ../nbs/12_cnn.ipynb #e211f96a
 _TWO_HOT = torch.as_tensor(TWO_HOT['uniform'], dtype=torch.float32)  # (256, 4): each code's A, C, G, T content
@@ -101,11 +130,15 @@ def lookup_conv(codes: torch.Tensor, # uint8 codes (batch, variants)
     if conv.padding[0] or conv.in_channels != 1 or conv.kernel_size[0] % 4 or conv.stride[0] % 4:
         raise ValueError(f"conv={conv} is not a convolution over interleaved two-hot features; give one with 1 input "
                          "channel, kernel and stride multiples of 4 and no padding (or convolve the features instead)")
-    width, l = conv.out_channels, conv.kernel_size[0] // 4
-    table = torch.einsum('cjd,kd->jkc', conv.weight.view(width, l, 4), _TWO_HOT)  # what code k adds at offset j
-    offset = -F.conv1d(centre, conv.weight, None, conv.stride)[0]
+    width, l, s = conv.out_channels, conv.kernel_size[0] // 4, conv.stride[0] // 4
+    r, rows = -(-l // s), min(s, l)
+    w = torch.einsum('cjd,kd->kjc', conv.weight.view(width, l, 4), _TWO_HOT)  # (256, l, width): code k at offset j
+    w = F.pad(w, (0, 0, 0, r * s - l)).view(256, r, s, width)[:, :, :rows].flip(1)  # block k of a window: r - 1 - k
+    table = w.permute(0, 2, 1, 3).reshape(256, rows, r * width)
+    windows = centre.view(-1).unfold(0, 4 * l, 4 * s)  # (positions, 4 l)
+    offset = -(conv.weight.view(width, -1) @ windows.T)
     if conv.bias is not None: offset = offset + conv.bias[:, None]
-    return _WindowSums.apply(codes, table, offset, conv.stride[0] // 4)
+    return _BlockSums.apply(codes, table, offset, s)
 
 # %% ../nbs/12_cnn.ipynb #57f0d223
 def _check_kernel(kernel: int, stride: int, n_variants: int, chrom: str):

@@ -173,6 +173,11 @@ def canonical(value, # plain values, dicts, lists, NumPy arrays, RateMaps, Demog
     if isinstance(value, BaseEstimator):
         return {type(value).__qualname__: canonical(value.get_params(deep=False), path)}
     if isinstance(value, msprime.RateMap): return dict(RateMap=canonical([value.position, value.rate], path))
+    if isinstance(value, msprime.Demography):  # its events point back at it: their fields, without the demography
+        fields = lambda o: {f.name: getattr(o, f.name) for f in dataclasses.fields(o) if f.name != 'demography'}
+        return dict(Demography=canonical(dict(populations=[fields(p) for p in value.populations],
+                                              events=[{type(e).__name__: fields(e)} for e in value.events],
+                                              migration_matrix=value.migration_matrix), path))
     if dataclasses.is_dataclass(value): return {type(value).__qualname__: canonical(dataclasses.asdict(value), path)}
     raise TypeError(f"{path} is a {type(value).__name__}, which a cache key cannot hold exactly; "
                     f"give plain values, NumPy arrays, msprime RateMaps or Demographies, or estimators")

@@ -13,7 +13,7 @@ from fastcore.basics import patch
 from .encode import BASES, SYMBOL, ABSENT, MISSING
 
 # %% auto #0
-__all__ = ['MUTATION_MODELS', 'bottleneck_expansion', 'Cohort', 'simulate_cohort']
+__all__ = ['MUTATION_MODELS', 'bottleneck_expansion', 'split_populations', 'Cohort', 'simulate_cohort']
 
 # %% ../nbs/01_simulate.ipynb #4bf12de9
 def _seed(seed: int, *labels) -> int:
@@ -59,6 +59,24 @@ def bottleneck_expansion(population_size: float = 1e4, # ancestral effective siz
                                        population='pop')
     d.add_population_parameters_change(time=growth_generations + bottleneck_generations, initial_size=population_size,
                                        population='pop')
+    return d
+
+# %% ../nbs/01_simulate.ipynb #b3c3b6e4
+def split_populations(population_size: float = 1e4, # effective size of the ancestor and of the source population
+                      *,
+                      split_generations: float = 2_000, # generations since the split
+                      target_size: float = 2e3, # effective size of the target population since the split
+                      bottleneck_size: float = 500, # the target's founders' size, for `bottleneck_generations`
+                      bottleneck_generations: float = 100, # the founding bottleneck, just after the split
+                     ) -> msprime.Demography:
+    "Populations 'source' and 'target' split from one ancestor; the target founded by few, and smaller since: drift."
+    d = msprime.Demography()
+    d.add_population(name='source', initial_size=population_size)
+    d.add_population(name='target', initial_size=target_size)
+    d.add_population(name='ancestor', initial_size=population_size)
+    d.add_population_parameters_change(time=split_generations - bottleneck_generations, initial_size=bottleneck_size,
+                                       population='target')
+    d.add_population_split(time=split_generations, derived=['source', 'target'], ancestral='ancestor')
     return d
 
 # %% ../nbs/01_simulate.ipynb #d3ff2d99
@@ -335,25 +353,46 @@ def _demography_text(d: msprime.Demography) -> str:
     if len(d.populations) == 1 and not d.events: return f'constant size {d.populations[0].initial_size:g}'
     return f'msprime.Demography: {len(d.populations)} populations, {len(d.events)} events'
 
+def _check_populations(populations, demography: msprime.Demography, n_individuals: int) -> dict[str, int]:
+    "`populations` (name -> individuals, or None: all from the first) checked against `demography` and the count."
+    if populations is None: return {demography.populations[0].name: int(n_individuals)}
+    names = [p.name for p in demography.populations]
+    if not isinstance(populations, dict) or not populations:
+        raise TypeError(f"populations={populations!r}; give a dict of population name -> individuals, e.g. "
+                        f"{{{names[0]!r}: {n_individuals}}}")
+    for name, n in populations.items():
+        if name not in names:
+            raise ValueError(f"populations names {name!r}, which the demography lacks; use some of {names}")
+        _check_count(f"populations[{name!r}]", n, 'sample at least one individual from each population named')
+    if sum(populations.values()) != n_individuals:
+        raise ValueError(f"populations={populations} samples {sum(populations.values()):,} individuals, but "
+                         f"n_individuals={n_individuals:,}; make the counts add up to n_individuals")
+    return {name: int(n) for name, n in populations.items()}
+
 # %% ../nbs/01_simulate.ipynb #7d2c44e8
 def _plans(sexes: np.ndarray, *, n_autosomes, length, sex_chromosomes, x_length, y_length, demography,
-           recombination_rate) -> dict[str, dict]:
+           recombination_rate, populations: dict) -> dict[str, dict]:
     "The `msprime.sim_ancestry` options of every chromosome: autosomes, then X (0.75 Ne) and Y (men, 0.5 Ne)."
-    pop, n_f, n_m = demography.populations[0].name, int((sexes == 'F').sum()), int((sexes == 'M').sum())
-    sample = lambda n, ploidy: msprime.SampleSet(n, population=pop, ploidy=ploidy)
-    plans = {str(k + 1): dict(samples=[sample(len(sexes), 2)], demography=demography, sequence_length=length,
+    blocks, start = [], 0  # (population, sexes of its individuals), in cohort order
+    for name, n in populations.items(): blocks.append((name, sexes[start:start + n])); start += n
+    def sample(*kinds):  # kinds: (sex or None for all, ploidy); a sample set per population and kind, in that order
+        return [msprime.SampleSet(k, population=pop, ploidy=ploidy) for pop, s in blocks for sex, ploidy in kinds
+                if (k := len(s) if sex is None else int((s == sex).sum()))]
+    n_m = int((sexes == 'M').sum())
+    plans = {str(k + 1): dict(samples=sample((None, 2)), demography=demography, sequence_length=length,
                               recombination_rate=recombination_rate) for k in range(n_autosomes)}
     if sex_chromosomes:
-        plans['X'] = dict(samples=[sample(n, p) for n, p in [(n_f, 2), (n_m, 1)] if n],
-                          demography=_scaled(demography, 0.75), sequence_length=x_length or length,
+        plans['X'] = dict(samples=sample(('F', 2), ('M', 1)), demography=_scaled(demography, 0.75),
+                          sequence_length=x_length or length,
                           recombination_rate=_scaled_rate(recombination_rate, 2 / 3))
-        if n_m: plans['Y'] = dict(samples=[sample(n_m, 1)], demography=_scaled(demography, 0.5),
+        if n_m: plans['Y'] = dict(samples=sample(('M', 1)), demography=_scaled(demography, 0.5),
                                   sequence_length=y_length or length, recombination_rate=0, ploidy=1)
     return plans
 
 # %% ../nbs/01_simulate.ipynb #d33bbb7a
 def _ancestry(n_individuals, *, seed, n_autosomes, length, sex_chromosomes, x_length, y_length, female_fraction,
-              population_size, demography, recombination_rate, mutation_rate, mutation_model, progress
+              population_size, demography, populations, recombination_rate, mutation_rate, mutation_model,
+              progress
              ) -> tuple[dict, np.ndarray, dict]:
     "The tree sequences, sexes and meta of `simulate_cohort`: its options checked, msprime run for every chromosome."
     _check_count('n_individuals', n_individuals, 'a cohort needs at least one individual')
@@ -368,6 +407,7 @@ def _ancestry(n_individuals, *, seed, n_autosomes, length, sex_chromosomes, x_le
         raise ValueError("population_size and demography both given; the demography sets the sizes, "
                          "so drop population_size")
     if demography is None: demography = msprime.Demography.isolated_model([population_size or 1e4])
+    populations = _check_populations(populations, demography, n_individuals)
     is_map = isinstance(recombination_rate, msprime.RateMap)
     if is_map and (x_length or y_length):
         raise ValueError("x_length and y_length come from recombination_rate's map; leave them None")
@@ -376,7 +416,8 @@ def _ancestry(n_individuals, *, seed, n_autosomes, length, sex_chromosomes, x_le
     L = recombination_rate.sequence_length if is_map else length
     sexes = np.where(_rng(seed, 'sex').random(n_individuals) < female_fraction, 'F', 'M').astype(object)
     plans = _plans(sexes, n_autosomes=n_autosomes, length=L, sex_chromosomes=sex_chromosomes, x_length=x_length,
-                   y_length=y_length, demography=demography, recombination_rate=recombination_rate)
+                   y_length=y_length, demography=demography, recombination_rate=recombination_rate,
+                   populations=populations)
     tree_sequences = {}
     for chrom, plan in tqdm(plans.items(), desc='msprime', disable=not progress, leave=False):
         ts = msprime.sim_ancestry(**plan, random_seed=_seed(seed, 'ancestry', chrom))
@@ -385,6 +426,7 @@ def _ancestry(n_individuals, *, seed, n_autosomes, length, sex_chromosomes, x_le
     meta = dict(n_individuals=int(n_individuals), n_autosomes=int(n_autosomes), length=float(L),
                 sex_chromosomes=bool(sex_chromosomes), x_length=float(x_length or L), y_length=float(y_length or L),
                 female_fraction=float(female_fraction), demography=_demography_text(demography),
+                populations=populations,
                 mutation_rate=float(mutation_rate), mutation_model=type(mutation_model).__name__,
                 recombination_rate='map' if is_map else float(recombination_rate))
     return tree_sequences, sexes, meta
@@ -399,7 +441,8 @@ def simulate_cohort(n_individuals: int, # diploid individuals in the cohort
                     y_length: float | None = None, # bp of Y (default `length`)
                     female_fraction: float = 0.5, # chance that an individual is female
                     population_size: float | None = None, # autosomal effective size (default 1e4), or give demography
-                    demography: msprime.Demography | None = None, # e.g. bottleneck_expansion(); samples: 1st population
+                    demography: msprime.Demography | None = None, # e.g. bottleneck_expansion(), split_populations()
+                    populations: dict | None = None, # population -> individuals, in cohort order; None: all 1st
                     recombination_rate: float | msprime.RateMap = 1e-8, # per bp per generation, or a map (autosomes)
                     mutation_rate: float = 1e-8, # per bp per generation
                     mutation_model: str | msprime.MutationModel = 'jc69', # 'jc69', 'hky' or an msprime nucleotide model
@@ -411,7 +454,8 @@ def simulate_cohort(n_individuals: int, # diploid individuals in the cohort
     tree_sequences, sexes, meta = _ancestry(
         n_individuals, seed=seed, n_autosomes=n_autosomes, length=length, sex_chromosomes=sex_chromosomes,
         x_length=x_length, y_length=y_length, female_fraction=female_fraction, population_size=population_size,
-        demography=demography, recombination_rate=recombination_rate, mutation_rate=mutation_rate,
+        demography=demography, populations=populations,
+        recombination_rate=recombination_rate, mutation_rate=mutation_rate,
         mutation_model=mutation_model, progress=progress)
     return Cohort.from_tree_sequences(tree_sequences, sexes=sexes, seed=seed, progress=progress, meta=meta, **panel)
 

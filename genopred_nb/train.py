@@ -144,8 +144,8 @@ class CNNPredictor(RegressorMixin, BaseEstimator):
 
     @property
     def best_epoch_(self) -> int:
-        "The epoch whose weights the predictor keeps: the lowest validation loss (0 before any epoch)."
-        return int(self.history_.val_loss.idxmin()) + 1 if len(self.history_) else 0
+        "The epoch whose weights the predictor keeps, that of the lowest validation loss (0: before any, or `init`'s)."
+        return int(self.history_.epoch[self.history_.val_loss.idxmin()]) if len(self.history_) else 0
 
 # %% ../nbs/13_train.ipynb #0f4b9b2d
 def _integral(v) -> bool: return isinstance(v, numbers.Integral) and not isinstance(v, bool)
@@ -326,9 +326,10 @@ def _build(p: CNNPredictor, cohort: Cohort, train: np.ndarray) -> ChromosomeCNN:
     return fit_inputs(model, cohort, rows=train, encoding=p.encoding)
 
 def _groups(model: ChromosomeCNN) -> list[dict]:
-    "AdamW's parameter groups: the linear path (if any) without weight decay, its L1 penalty acting alone."
-    linear = [b.linear.weight for b in model.branches.values() if b.linear is not None]
-    rest = [w for w in model.parameters() if not any(w is v for v in linear)]
+    "AdamW's groups of the weights that train: the linear path (if any) without weight decay, its L1 penalty alone."
+    linear = [b.linear.weight for b in model.branches.values()
+              if b.linear is not None and b.linear.weight.requires_grad]
+    rest = [w for w in model.parameters() if w.requires_grad and not any(w is v for v in linear)]
     return [{'params': rest}] + ([{'params': linear, 'weight_decay': 0.0}] if linear else [])
 
 # %% ../nbs/13_train.ipynb #508216bd
@@ -365,6 +366,24 @@ def _resume(p: CNNPredictor, path, model: ChromosomeCNN, fingerprint: str) -> di
     history = state['history']
     return {**state, 'history': [dict(zip(history, row)) for row in zip(*history.values())]}
 
+# %% ../nbs/13_train.ipynb #0b76224c
+def _check_init(p: CNNPredictor, init, cohort: Cohort, head_only: bool):
+    "Check that `init` (None, or a fitted predictor) can start a fit of `p` on `cohort`."
+    if init is None:
+        if head_only: raise ValueError("head_only=True trains the head of a fitted network; give init=<a fitted "
+                                       "CNNPredictor> as well, or head_only=False")
+        return
+    if not isinstance(init, CNNPredictor):
+        raise TypeError(f"init is a {type(init).__name__}; give a fitted CNNPredictor, or init=None to start afresh")
+    check_is_fitted(init, msg="init is not fitted yet; fit it on the source study first, or give init=None")
+    if diff := [k for k in ('binary', 'sex', 'encoding') if getattr(p, k) != getattr(init, k)]:
+        raise ValueError(f"init was fitted with {', '.join(f'{k}={getattr(init, k)!r}' for k in diff)}, this fit has "
+                         f"{', '.join(f'{k}={getattr(p, k)!r}' for k in diff)}; give the options init was fitted with")
+    chroms = list(init.model_.config['n_variants'])
+    if any(c not in cohort.genotypes for c in chroms) or panel_id(cohort, chroms) != init.panel_:
+        raise ValueError("the cohort's panel is not init's (chromosomes, positions or alleles differ); lay the cohort "
+                         "on init's panel first: transfer.lift(cohort, <init's training cohort>.variants, reach=...)")
+
 # %% ../nbs/13_train.ipynb #fce23ee8
 @patch
 def fit(self: CNNPredictor,
@@ -372,13 +391,18 @@ def fit(self: CNNPredictor,
         y, # its phenotype: a Trait, a Series by sample id, or an array in cohort order
         *,
         checkpoint: str | os.PathLike | None = None, # file written after every epoch; if it exists, training resumes
+        init: CNNPredictor | None = None, # start from this fitted network: its architecture, centres, scale (epoch 0)
+        head_only: bool = False, # with `init`: train the head only, the branches frozen
        ) -> CNNPredictor:
     "Train on the inner training part, keeping the epoch of the lowest validation loss (no refit on all of `cohort`)."
     _check_options(self)
     y, train, val = _split(self, cohort, y)
+    _check_init(self, init, cohort, head_only)
     with _threads(self.threads), torch.random.fork_rng(devices=[]):
-        model = _build(self, cohort, train)
-        scale = (0.0, 1.0) if self.binary else (float(y[train].mean()), float(y[train].std()))
+        model = _build(self, cohort, train) if init is None else copy.deepcopy(init.model_)
+        for name, w in model.named_parameters(): w.requires_grad_(not head_only or name.startswith('head.'))
+        scale = init.scale_ if init is not None else (0.0, 1.0) if self.binary else (float(y[train].mean()),
+                                                                                     float(y[train].std()))
         target, cov = (y - scale[0]) / scale[1], _sex(cohort) if self.sex else None
         data, held = (CodesDataset(cohort, rows=r, chromosomes=model.chromosomes, y=target, covariates=cov,
                                    batch_size=self.batch_size) for r in (train, val))
@@ -392,31 +416,37 @@ def fit(self: CNNPredictor,
             state = _resume(self, checkpoint, model, facts['fingerprint'])
             model.load_state_dict(state['model']); opt.load_state_dict(state['optimizer'])
             sched.load_state_dict(state['scheduler'])
+        def validated(epoch: int, train_loss: float, start: float) -> float:
+            "Score the weights after `epoch` (0: init's) on the validation part, keep them if best; their loss."
+            out = _outputs(model, held)
+            val_loss = float(loss_fn(torch.from_numpy(out), torch.from_numpy(target[val])))
+            if not np.isfinite(val_loss):
+                raise FloatingPointError(f"training diverged in epoch {epoch} (validation loss {val_loss}); "
+                                         f"lower lr (now {self.lr})")
+            score = auc(y[val], out) if self.binary else (r2_corr(y[val], out) if np.ptp(out) > 0 else 0.0)
+            better = val_loss < state['best_loss']
+            state.update(wait=0 if better else state['wait'] + 1, best_loss=min(val_loss, state['best_loss']))
+            if better: state['best'] = copy.deepcopy(model.state_dict())
+            state['history'].append(dict(epoch=epoch, train_loss=train_loss, val_loss=val_loss,
+                                         **{'val_auc' if self.binary else 'val_r2': score},
+                                         lr=opt.param_groups[0]['lr'], seconds=time.perf_counter() - start))
+            bar.set_postfix(train=f"{train_loss:.3f}", val=f"{val_loss:.3f}", score=f"{score:.3f}")
+            return val_loss
+
         bar = tqdm(total=self.epochs, initial=state['epoch'], desc='CNN epochs', disable=not self.progress, leave=False)
+        if init is not None and not state['history']: validated(0, float('nan'), time.perf_counter())
         for epoch in range(state['epoch'], self.epochs):
             if state['wait'] >= self.patience: break
             start = time.perf_counter()
             torch.manual_seed(self.seed * 100_003 + epoch + 1)
-            train_loss = _train_epoch(model, data, opt, loss_fn, l1=self.l1, linear=self.linear, seed=self.seed,
-                                      epoch=epoch)
-            out = _outputs(model, held)
-            val_loss = float(loss_fn(torch.from_numpy(out), torch.from_numpy(target[val])))
-            if not np.isfinite(val_loss):
-                raise FloatingPointError(f"training diverged in epoch {epoch + 1} (validation loss {val_loss}); "
-                                         f"lower lr (now {self.lr})")
-            score = auc(y[val], out) if self.binary else (r2_corr(y[val], out) if np.ptp(out) > 0 else 0.0)
-            sched.step(val_loss)
-            better = val_loss < state['best_loss']
-            state.update(epoch=epoch + 1, wait=0 if better else state['wait'] + 1,
-                         best_loss=min(val_loss, state['best_loss']))
-            if better: state['best'] = copy.deepcopy(model.state_dict())
-            state['history'].append(dict(epoch=epoch + 1, train_loss=train_loss, val_loss=val_loss,
-                                         **{'val_auc' if self.binary else 'val_r2': score},
-                                         lr=opt.param_groups[0]['lr'], seconds=time.perf_counter() - start))
+            train_loss = _train_epoch(model, data, opt, loss_fn, l1=self.l1, linear=None if head_only else self.linear,
+                                      seed=self.seed, epoch=epoch)
+            sched.step(validated(epoch + 1, train_loss, start))
+            state['epoch'] = epoch + 1
             if checkpoint is not None: _write_state(_state(self, model, facts, state, opt=opt, sched=sched), checkpoint)
-            bar.update(); bar.set_postfix(train=f"{train_loss:.3f}", val=f"{val_loss:.3f}", score=f"{score:.3f}")
+            bar.update()
         bar.close()
-    model.load_state_dict(state['best'])
+    model.load_state_dict(state['best']); model.requires_grad_(True)
     self.model_, self.history_ = model, pd.DataFrame(state['history'])
     for k in _FACTS: setattr(self, f'{k}_', facts[k])
     return self
@@ -547,7 +577,8 @@ def fit(self: ValidationSearch,
         start = time.perf_counter()
         model.fit(cohort, y)
         rows.append(dict(options=options, val_loss=float(model.history_.val_loss.min()),
-                         val_r2=float(model.history_.val_r2[model.best_epoch_ - 1]), best_epoch=model.best_epoch_,
+                         val_r2=float(model.history_.val_r2[model.history_.val_loss.idxmin()]),
+                         best_epoch=model.best_epoch_,
                          seconds=time.perf_counter() - start))
         if best is None or rows[-1]['val_loss'] < rows[best]['val_loss']:
             best, self.best_estimator_, self.best_options_ = len(rows) - 1, model, dict(options)

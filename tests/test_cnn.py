@@ -12,7 +12,7 @@ def layers(draw):
     "Codes (any byte: ambiguity, haploid, missing), a kernel and stride that fit, and filters."
     m = draw(st.integers(1, 40))
     codes = draw(arrays(np.uint8, st.tuples(st.integers(1, 6), st.just(m))))
-    return codes, draw(st.integers(1, m)), draw(st.integers(1, 12)), draw(st.integers(1, 5)), draw(st.booleans())
+    return codes, draw(st.integers(1, m)), draw(st.integers(1, 12)), draw(st.integers(1, 20)), draw(st.booleans())
 
 @settings(deadline=None, max_examples=60)
 @given(layers(), st.integers(0, 2**31 - 1))
