@@ -256,11 +256,18 @@ def cached(params: dict, # parameters that determine the result (see `canonical`
     return value
 
 # %% ../nbs/18_experiment.ipynb #f106c991
-def _data(setting: dict) -> dict:
+def _data(setting: dict, # the random seed and condition: cohort, trait, n_train, n_test
+          memo: dict | None = None, # the last cohort and trait made, reused while the settings that make them agree
+         ) -> dict:
     "The cohort, trait, training rows (the first `n_train`) and test rows (the last `n_test`) of a seed and condition."
-    cohort = simulate_cohort(**setting['cohort'], progress=False)
-    n = cohort.n_individuals
-    return dict(cohort=cohort, trait=simulate_trait(cohort, **setting['trait']), train=np.arange(setting['n_train']),
+    key = cache_key(dict(cohort=setting['cohort'], trait=setting['trait']))
+    if memo is None or memo.get('key') != key:
+        cohort = simulate_cohort(**setting['cohort'], progress=False)
+        made = dict(key=key, cohort=cohort, trait=simulate_trait(cohort, **setting['trait']))
+        if memo is not None: memo.clear(); memo.update(made)
+    else: made = memo
+    n = made['cohort'].n_individuals
+    return dict(cohort=made['cohort'], trait=made['trait'], train=np.arange(setting['n_train']),
                 test=np.arange(n - setting['n_test'], n))
 
 # %% ../nbs/18_experiment.ipynb #8299e707
@@ -377,7 +384,7 @@ def run(conditions: dict[str, Condition], # name -> condition
     for name, m in methods.items():
         if not isinstance(m, Method):
             raise TypeError(f"methods[{name!r}] is a {type(m).__name__}; give a Method(estimator, options)")
-    scores, truths = [], []
+    scores, truths, memo = [], [], {}  # memo: a seed's cohort and trait, shared by conditions that make the same
     bar = tqdm(total=len(design.seeds) * len(conditions) * (len(methods) + 1), desc='fits', disable=not progress)
     for seed in design.seeds:
         for cname, cond in conditions.items():
@@ -386,7 +393,7 @@ def run(conditions: dict[str, Condition], # name -> condition
                            n_train=n_train, n_test=design.n_test)
             made = {}
             def data():
-                if not made: made.update(_data(setting))
+                if not made: made.update(_data(setting, memo))
                 return made
             def truth():
                 d = data()
